@@ -1,0 +1,205 @@
+"""The starter configuration of a district bureau (idempotent): run it as often as you like."""
+
+import datetime as dt
+import os
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from petitions.models import Case
+from petitions.services import Filing, PetitionerData, file_case, perform_transition
+from rules.roles import ROLE_GROUP_NAMES, Role
+from snippets.models import Category, Channel, Department
+
+DEPARTMENTS = [
+    ("office", "办公室"),
+    ("law", "法规与标准科"),
+    ("air", "大气环境管理科"),
+    ("water", "水生态环境科"),
+    ("soil", "土壤与固体废物科"),
+    ("nature", "自然生态保护科"),
+    ("eia", "环境影响评价与排放管理科"),
+    ("monitoring", "生态环境监测站"),
+    ("education", "宣传教育中心"),
+    ("detachment", "生态环境保护综合行政执法支队"),
+]
+
+CATEGORIES = [
+    ("air", "大气"),
+    ("water", "水"),
+    ("noise", "噪声"),
+    ("solid_waste", "固体废物"),
+    ("soil", "土壤"),
+    ("radiation", "辐射"),
+    ("ecology", "生态"),
+    ("other", "其他"),
+]
+
+# A14.1. The superior channels keep the regulation's defaults until the bureau enters their own
+# limits in 配置 › 信访渠道 (第十七条第三款).
+CHANNELS = [
+    ("website", "网站", Channel.Source.DIRECT),
+    ("letter", "来信", Channel.Source.DIRECT),
+    ("phone", "来电", Channel.Source.DIRECT),
+    ("fax", "传真", Channel.Source.DIRECT),
+    ("visit", "来访", Channel.Source.DIRECT),
+    ("hotline_12345", "12345市民热线", Channel.Source.SUPERIOR),
+    ("internet_supervision", "互联网+督查", Channel.Source.SUPERIOR),
+    ("government_mailbox", "政府信箱", Channel.Source.SUPERIOR),
+    ("mayor_hotline", "市长公开电话", Channel.Source.SUPERIOR),
+    ("other_superior", "其他上级交办", Channel.Source.SUPERIOR),
+    ("transferred", "其他信访部门转办", Channel.Source.TRANSFERRED),
+    ("leader_reception", "区领导接访", Channel.Source.LEADER_RECEPTION),
+]
+
+CASE_PERMS = ["view_case", "add_case", "change_case", "handle_case", "reveal_identity"]
+ROLE_PERMISSIONS = {
+    Role.DETACHMENT: CASE_PERMS,
+    Role.HANDLER: ["view_case", "handle_case", "reveal_identity"],
+    Role.DEPARTMENT_HEAD: ["view_case", "handle_case", "reveal_identity"],
+    Role.SUPERVISING_LEADER: ["view_case", "handle_case", "reveal_identity"],
+    Role.BUREAU_HEAD: ["view_case", "handle_case", "reveal_identity"],
+    Role.OFFICE: ["view_case"],
+    Role.DISCIPLINE: ["view_case"],
+    Role.DUTY: ["view_case", "add_case"],
+    Role.ADMINISTRATOR: ["view_case"],
+}
+DEMO_MARK = "【演示】"
+
+
+class Command(BaseCommand):
+    help = "载入入门配置：科室、渠道、问题类别、角色组和管理员；--demo 另建各状态的演示案件。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--demo", action="store_true", help="创建各状态的演示案件")
+
+    @transaction.atomic
+    def handle(self, *args, demo=False, **options):
+        for order, (code, name) in enumerate(DEPARTMENTS):
+            Department.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+        for order, (code, name) in enumerate(CATEGORIES):
+            Category.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+        for order, (code, name, source) in enumerate(CHANNELS):
+            Channel.objects.get_or_create(
+                code=code, defaults={"name": name, "source": source, "sort_order": order}
+            )
+        self._groups()
+        admin = self._administrator()
+        if demo:
+            self._demo(admin)
+
+    def _groups(self) -> None:
+        access_admin = Permission.objects.get(
+            content_type__app_label="wagtailadmin", codename="access_admin"
+        )
+        for role, name in ROLE_GROUP_NAMES.items():
+            group, _ = Group.objects.get_or_create(name=name)
+            perms = Permission.objects.filter(
+                content_type__app_label="petitions", codename__in=ROLE_PERMISSIONS[role]
+            )
+            group.permissions.add(access_admin, *perms)
+
+    def _administrator(self):
+        User = get_user_model()
+        username = os.environ.get("PETITIONS_ADMIN_USERNAME", "admin")
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            password = os.environ.get("PETITIONS_ADMIN_PASSWORD")
+            if not password:
+                password = secrets.token_urlsafe(12)
+                path = settings.VAR_DIR / "initial_admin_password"
+                path.write_text(password + "\n")
+                path.chmod(0o600)
+            user = User.objects.create_superuser(username, "", password)
+            user.groups.add(Group.objects.get(name=ROLE_GROUP_NAMES[Role.ADMINISTRATOR]))
+            self.stdout.write(f"已创建管理员 {username}")
+        return user
+
+    def _demo(self, admin) -> None:
+        if Case.objects.filter(description__startswith=DEMO_MARK).exists():
+            return
+        today = timezone.localdate()
+        channels = {c.code: c for c in Channel.objects.all()}
+        categories = list(Category.objects.order_by("sort_order"))
+        departments = list(Department.objects.order_by("sort_order"))
+
+        def days_ago(n: int) -> dt.date:
+            return today - dt.timedelta(days=n)
+
+        def new_case(i: int, received_days_ago: int, channel: str = "phone", **extra) -> Case:
+            received = timezone.make_aware(
+                dt.datetime.combine(days_ago(received_days_ago), dt.time(9, 30))
+            )
+            filing = Filing(
+                channel=channels[channel],
+                received_at=received,
+                place=f"九龙坡区某街道{i}号附近",
+                reported_party=f"某化工有限公司{i}",
+                description=f"{DEMO_MARK}夜间有刺鼻气味，持续数小时（第{i}件）。",
+                demands="请查处并答复。",
+                petitioners=[PetitionerData(name=f"张{i}", phone=f"1380000{i:04d}")],
+                categories=[categories[i % len(categories)]],
+                source_ticket_number=f"DEMO-{i:04d}" if channel != "phone" else "",
+                **extra,
+            )
+            return file_case(filing, user=admin)
+
+        def step(case, name, **data):
+            return perform_transition(case, name, user=admin, data=data)
+
+        def registered(case):
+            return step(case, "register", kind="pollution", categories=list(case.categories.all()))
+
+        def dispatched(case, accepted_days_ago):
+            case = step(registered(case), "accept", accepted_on=days_ago(accepted_days_ago),
+                        notice_method="phone")
+            return step(case, "dispatch", host_department=departments[2], co_departments=[],
+                        basis="responsibility_table")
+
+        def replied(case, accepted_days_ago, replied_days_ago):
+            return step(dispatched(case, accepted_days_ago), "reply", reply_text="经现场核查……",
+                        replied_on=days_ago(replied_days_ago),
+                        received_on=days_ago(replied_days_ago), method="letter")
+
+        new_case(1, 0)
+        registered(new_case(2, 1))
+        step(registered(new_case(3, 2)), "accept", accepted_on=days_ago(1), notice_method="phone")
+        step(registered(new_case(4, 3)), "decline", reason_kind="statutory_route",
+             reason="属于民事赔偿纠纷。", legal_route="向九龙坡区人民法院提起民事诉讼。")
+        step(registered(new_case(5, 3)), "refer", competent_agency="九龙坡区城市管理局",
+             agency_contact="12319", guidance="露天烧烤油烟由城市管理部门负责。")
+        step(registered(new_case(6, 2, "hotline_12345")), "object",
+             objection_reasons="反映的是社会生活噪声，由公安机关管辖。")
+        case = step(registered(new_case(7, 6, "hotline_12345")), "object",
+                    objection_reasons="反映的是建筑施工扬尘，由住建部门管辖。")
+        step(case, "return_materials", approval="12345热线同意异议", returned_on=days_ago(1))
+        dispatched(new_case(8, 10), 9)
+        replied(new_case(9, 20), 19, 5)
+        step(replied(new_case(10, 40), 39, 20), "request_review", requested_on=days_ago(2),
+             request="对答复不满意。")
+        case = step(replied(new_case(11, 80), 79, 60), "request_review",
+                    requested_on=days_ago(50), request="对答复不满意。")
+        step(case, "reply_review", reply_text="复查意见：维持。", replied_on=days_ago(20),
+             received_on=days_ago(20), method="letter")
+        case = step(replied(new_case(12, 90), 89, 70), "request_review",
+                    requested_on=days_ago(60), request="对答复不满意。")
+        case = step(case, "reply_review", reply_text="复查意见：维持。", replied_on=days_ago(40),
+                    received_on=days_ago(40), method="letter")
+        step(case, "request_re_review", requested_on=days_ago(5), request="请求复核。")
+        case = step(replied(new_case(13, 150), 149, 130), "request_review",
+                    requested_on=days_ago(120), request="对答复不满意。")
+        case = step(case, "reply_review", reply_text="复查意见：维持。", replied_on=days_ago(100),
+                    received_on=days_ago(100), method="letter")
+        case = step(case, "request_re_review", requested_on=days_ago(80), request="请求复核。")
+        step(case, "reply_re_review", reply_text="复核意见：维持。", replied_on=days_ago(60),
+             received_on=days_ago(60), method="letter")
+        step(replied(new_case(14, 100), 99, 60), "close")
+        case = step(replied(new_case(15, 120), 119, 80), "close")
+        step(case, "archive", archive_number="JLP-XF-2026-001", retention_period="10y")
+        step(new_case(16, 1), "void", reason="重复录入。")
+        self.stdout.write(f"已创建演示案件 {Case.objects.filter(description__startswith=DEMO_MARK).count()} 件")

@@ -1,0 +1,370 @@
+"""Cases (信访案件) and what hangs on them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from rules.states import FINAL_STATES, OPEN_STATES, State
+from snippets.models import Category, Channel, Department
+
+
+class CaseDeletionForbidden(PermissionDenied):
+    """第二十四条: no case may be deleted or hidden (隐匿、压扣)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("信访案件不能删除（第二十四条）。误登记的案件请“作废”，它仍保留在台账中。"))
+
+
+class CaseQuerySet(models.QuerySet):
+    def delete(self):
+        raise CaseDeletionForbidden()
+
+    def open(self) -> CaseQuerySet:
+        return self.filter(state__in=OPEN_STATES)
+
+    def important(self) -> CaseQuerySet:
+        q = Q()
+        for name in Case.IMPORTANT_FLAGS:
+            q |= Q(**{name: True})
+        return self.filter(q)
+
+
+class Kind(models.TextChoices):
+    """信访类型 (第十四条)."""
+
+    POLLUTION = "pollution", _("环境污染扰民投诉")
+    SUPERIOR = "superior", _("上级交办环境信访案件")
+    VIOLATION_REPORT = "violation_report", _("检举、揭发、控告环境违法行为")
+    CRITICISM = "criticism", _("对本局或工作人员的批评、建议")
+    CONSULTATION = "consultation", _("对本局业务工作的咨询、建议")
+
+
+def private_storage() -> FileSystemStorage:
+    # Outside MEDIA_ROOT and without a base URL: no public address serves these files.
+    return FileSystemStorage(location=settings.PRIVATE_FILES_ROOT, base_url=None)
+
+
+class Case(models.Model):
+    number = models.CharField(_("编号"), max_length=40, unique=True, editable=False)
+    year = models.PositiveIntegerField(_("年度"), editable=False, db_index=True)
+    channel = models.ForeignKey(Channel, verbose_name=_("渠道"), on_delete=models.PROTECT)
+    kind = models.CharField(_("信访类型"), max_length=30, choices=Kind.choices, blank=True)
+    categories = models.ManyToManyField(Category, verbose_name=_("问题类别"), blank=True)
+    received_at = models.DateTimeField(_("收到时间"))
+    anonymous = models.BooleanField(
+        _("匿名举报"), default=False, help_text=_("仅检举、揭发、控告环境违法行为可以匿名。")
+    )
+    contact_unclear = models.BooleanField(
+        _("联系方式不清"), default=False, help_text=_("联系方式不清的，受理告知时限不计（第十五条）。")
+    )
+    is_group_visit = models.BooleanField(_("集体访"), default=False)
+    visitor_count = models.PositiveIntegerField(_("来访人数"), null=True, blank=True)
+
+    place = models.CharField(_("问题发生地点"), max_length=300)
+    reported_party = models.CharField(_("被反映对象"), max_length=200, blank=True)
+    description = models.TextField(_("反映内容"))
+    demands = models.TextField(_("诉求"), blank=True)
+
+    source_ticket_number = models.CharField(
+        _("来源工单号"), max_length=100, blank=True, db_index=True
+    )
+    source_deadline = models.DateField(_("来源渠道办理期限"), null=True, blank=True)
+
+    # 第十条: any flag makes the case important (重要信访案件).
+    important_leader_instruction = models.BooleanField(_("区领导批示办理"), default=False)
+    important_extreme = models.BooleanField(_("信访人有极端情绪或极端行为"), default=False)
+    important_joint = models.BooleanField(_("联名反映严重环境污染"), default=False)
+    important_cross_district = models.BooleanField(_("跨区污染纠纷或典型案件"), default=False)
+    important_inaction = models.BooleanField(_("反映不作为、乱作为且指向明确"), default=False)
+    important_misconduct = models.BooleanField(_("反映工作人员违规违纪"), default=False)
+    important_other = models.BooleanField(_("其他需请示办理的重要事项"), default=False)
+    IMPORTANT_FLAGS = (
+        "important_leader_instruction",
+        "important_extreme",
+        "important_joint",
+        "important_cross_district",
+        "important_inaction",
+        "important_misconduct",
+        "important_other",
+    )
+
+    state = models.CharField(
+        _("状态"),
+        max_length=30,
+        choices=[(s.value, s.label) for s in State],
+        default=State.RECEIVED,
+        editable=False,
+    )
+    host_department = models.ForeignKey(
+        Department,
+        verbose_name=_("承办科室"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hosted_cases",
+        editable=False,
+    )
+    co_departments = models.ManyToManyField(
+        Department, verbose_name=_("协办科室"), blank=True, related_name="co_handled_cases"
+    )
+    supervising_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("分管领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised_cases",
+        editable=False,
+    )
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True, editable=False)
+
+    # The nearest open staff deadline, kept on the case so the ledger sorts and filters by it.
+    next_due_on = models.DateField(_("下一期限"), null=True, blank=True, editable=False)
+    next_due_label = models.CharField(_("下一期限事项"), max_length=60, blank=True, editable=False)
+
+    # Decisions (what each one needs is in rules.transitions).
+    decision = models.JSONField(_("处理决定"), default=dict, blank=True, editable=False)
+    archive_number = models.CharField(_("档案号"), max_length=60, blank=True, editable=False)
+    retention_period = models.CharField(_("保管期限"), max_length=20, blank=True, editable=False)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("信访案件")
+        verbose_name_plural = _("信访案件")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "next_due_on"], name="case_state_due"),
+            models.Index(fields=["host_department", "state"], name="case_dept_state"),
+            models.Index(fields=["-received_at"], name="case_received"),
+        ]
+        permissions = [
+            ("handle_case", _("办理信访案件")),
+            ("reveal_identity", _("查看信访人身份")),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def delete(self, *args, **kwargs):
+        raise CaseDeletionForbidden()
+
+    @property
+    def state_enum(self) -> State:
+        return State(self.state)
+
+    @property
+    def state_label(self) -> str:
+        return str(State(self.state).label)
+
+    @property
+    def kind_label(self) -> str:
+        return str(self.get_kind_display()) if self.kind else ""
+
+    @property
+    def received_on(self):
+        from django.utils import timezone
+
+        return timezone.localtime(self.received_at).date()
+
+    @property
+    def category_names(self) -> str:
+        return "、".join(c.name for c in self.categories.all())
+
+    @property
+    def petitioner_names_masked(self) -> str:
+        from .privacy import mask_name
+
+        return "、".join(mask_name(p.name) for p in self.petitioners.all())
+
+    @property
+    def petitioner_phones_masked(self) -> str:
+        from .privacy import mask_phone
+
+        return "、".join(mask_phone(p.phone) for p in self.petitioners.all() if p.phone)
+
+    @property
+    def is_important(self) -> bool:
+        return any(getattr(self, name) for name in self.IMPORTANT_FLAGS)
+
+    @property
+    def important_reasons(self) -> list[str]:
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in self.IMPORTANT_FLAGS
+            if getattr(self, name)
+        ]
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @cached_property
+    def bureau_head(self):
+        from django.contrib.auth import get_user_model
+
+        from rules.roles import ROLE_GROUP_NAMES, Role
+
+        return (
+            get_user_model()
+            .objects.filter(groups__name=ROLE_GROUP_NAMES[Role.BUREAU_HEAD], is_active=True)
+            .order_by("id")
+            .first()
+        )
+
+
+class CaseNumberSequence(models.Model):
+    """The last number issued in a year; incremented in the filing's own transaction (no gaps)."""
+
+    year = models.PositiveIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("案件编号序列")
+
+
+class Petitioner(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="petitioners")
+    name = models.CharField(_("姓名"), max_length=100, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    id_number = models.CharField(_("身份证号"), max_length=30, blank=True)
+    address = models.CharField(_("住址"), max_length=300, blank=True)
+    is_representative = models.BooleanField(_("代表"), default=False)
+
+    class Meta:
+        verbose_name = _("信访人")
+        verbose_name_plural = _("信访人")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        from .privacy import mask_name
+
+        return mask_name(self.name)
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    import uuid
+
+    # Server-generated names: nothing the uploader chose reaches the file system.
+    return f"cases/{instance.case.year}/{instance.case_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("文件"), storage=private_storage, upload_to=attachment_path)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Deadline(models.Model):
+    """A due date of a case with its calculation (rule, start, length, unit, skipped days)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("未到期办理")
+        MET = "met", _("已办理")
+        LAPSED = "lapsed", _("已届满")
+        CANCELLED = "cancelled", _("不再适用")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="deadlines")
+    rule = models.CharField(_("时限规则"), max_length=40)
+    label = models.CharField(_("事项"), max_length=60)
+    is_window = models.BooleanField(_("信访人请求期限"), default=False)
+    start_on = models.DateField(_("起算日"))
+    length = models.PositiveIntegerField(_("时长"), null=True)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    due_on = models.DateField(_("期限"), db_index=True)
+    remind_on = models.DateField(_("提醒日"), db_index=True)
+    provisional = models.BooleanField(_("暂定日历"), default=False)
+    calculation = models.JSONField(_("计算过程"), default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    met_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("办理期限")
+        verbose_name_plural = _("办理期限")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "rule"],
+                condition=Q(status="open"),
+                name="one_open_deadline_per_rule",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="deadline_status_due")]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.due_on}"
+
+
+class Reply(models.Model):
+    """A written reply (答复), review opinion (复查意见) or re-review opinion (复核意见)."""
+
+    class Stage(models.TextChoices):
+        REPLY = "reply", _("答复")
+        REVIEW = "review", _("复查意见")
+        RE_REVIEW = "re_review", _("复核意见")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="replies")
+    stage = models.CharField(_("类别"), max_length=20, choices=Stage.choices)
+    text = models.TextField(_("内容"))
+    replied_on = models.DateField(_("答复日期"))
+    received_on = models.DateField(_("信访人收到日期"))
+    method = models.CharField(_("答复方式"), max_length=30, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("答复")
+        verbose_name_plural = _("答复")
+        ordering = ["replied_on", "id"]
+
+
+class Transfer(models.Model):
+    """A co-handling agency the matter was transferred to (A14.3, A16.3)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transfers")
+    agency = models.CharField(_("转交部门"), max_length=200)
+    content = models.TextField(_("转交事项"))
+    transferred_on = models.DateField(_("转交日期"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("转交记录")
+        verbose_name_plural = _("转交记录")
+        ordering = ["transferred_on", "id"]

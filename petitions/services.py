@@ -1,0 +1,426 @@
+"""Filing a case and taking it through its steps: the only code that changes a case's state.
+
+Views, commands and the worker call these functions; they never set `Case.state` themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from rules import calendar
+from rules.deadlines import DEFAULT_RULES, DueDate, compute_due, resolve_rule
+from rules.roles import GROUP_ROLES, Role
+from rules.states import State
+from rules.transitions import CaseFacts, TransitionRefused, check_transition, get_transition
+from snippets.models import Category, Channel, Department
+
+from .models import Case, CaseNumberSequence, Deadline, Petitioner, Reply, Transfer
+
+SOURCE_DEADLINE = "source_deadline"
+
+
+def local_today() -> dt.date:
+    return timezone.localdate()
+
+
+def user_roles(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[Role]:
+    """The roles a user holds through their Wagtail groups; a superuser holds them all."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(r for r in Role if r != Role.SYSTEM)
+    names = getattr(user, "_petition_group_names", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._petition_group_names = names
+    return frozenset(GROUP_ROLES[n] for n in names if n in GROUP_ROLES)
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+
+def issue_number(year: int) -> tuple[str, int]:
+    """The next case number of `year`: <prefix>-<year>-<6 digits> (第十三条).
+
+    Must run inside the filing's transaction: the sequence row stays locked until the case is
+    saved, so numbers are unique, and a rolled-back filing gives its number back (no gaps).
+    """
+    seq, _created = CaseNumberSequence.objects.select_for_update().get_or_create(year=year)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"{settings.PETITIONS_NUMBER_PREFIX}-{year}-{seq.last:06d}", seq.last
+
+
+# --- deadlines -----------------------------------------------------------------------------
+
+
+def _move_off_holiday() -> bool:
+    return settings.PETITIONS_MOVE_NATURAL_DUE_OFF_HOLIDAYS
+
+
+def open_deadline(case: Case, rule_key: str, start: dt.date) -> Deadline:
+    """Open the case's deadline for `rule_key` from `start`, with the channel's own limits."""
+    rule = resolve_rule(rule_key, case.channel.rule_overrides())
+    due: DueDate = compute_due(rule, start, move_off_holiday=_move_off_holiday())
+    return Deadline.objects.create(
+        case=case,
+        rule=rule.key,
+        label=str(rule.label),
+        is_window=rule.window,
+        start_on=start,
+        length=rule.length,
+        unit=rule.unit.value,
+        due_on=due.due,
+        remind_on=due.remind_on,
+        provisional=due.provisional,
+        calculation=due.as_dict(),
+    )
+
+
+def close_deadlines(case: Case, rules: Iterable[str], status: str = Deadline.Status.MET) -> None:
+    Deadline.objects.filter(case=case, rule__in=list(rules), status=Deadline.Status.OPEN).update(
+        status=status, met_at=timezone.now()
+    )
+
+
+def refresh_next_due(case: Case) -> None:
+    """Keep the nearest open staff deadline on the case, for the ledger."""
+    nearest = (
+        Deadline.objects.filter(case=case, status=Deadline.Status.OPEN, is_window=False)
+        .order_by("due_on", "id")
+        .first()
+    )
+    case.next_due_on = nearest.due_on if nearest else None
+    case.next_due_label = nearest.label if nearest else ""
+
+
+def reply_rule_key(case: Case) -> str:
+    return "reply_important" if case.is_important else "reply"
+
+
+def sync_reply_deadline(case: Case, *, user=None) -> None:
+    """An important flag set or cleared after acceptance changes the reply limit (15 or 30 days)."""
+    if case.accepted_on is None or case.state not in {State.ACCEPTED, State.DISPATCHED}:
+        return
+    wanted = reply_rule_key(case)
+    current = Deadline.objects.filter(
+        case=case, rule__in=["reply", "reply_important"], status=Deadline.Status.OPEN
+    ).first()
+    if current and current.rule == wanted:
+        return
+    if current:
+        current.status = Deadline.Status.CANCELLED
+        current.save(update_fields=["status"])
+    new = open_deadline(case, wanted, case.accepted_on)
+    refresh_next_due(case)
+    case.save(update_fields=["next_due_on", "next_due_label", "updated_at"])
+    log(
+        instance=case,
+        action="petitions.deadline_recomputed",
+        user=user,
+        data={"rule": new.rule, "label": new.label, "due": new.due_on.isoformat()},
+    )
+
+
+# --- filing --------------------------------------------------------------------------------
+
+
+@dataclass
+class PetitionerData:
+    name: str = ""
+    phone: str = ""
+    id_number: str = ""
+    address: str = ""
+    is_representative: bool = False
+
+
+@dataclass
+class Filing:
+    """Everything known about a petition when it enters the system."""
+
+    channel: Channel
+    place: str
+    description: str
+    received_at: dt.datetime | None = None
+    kind: str = ""
+    categories: Sequence[Category] = ()
+    petitioners: Sequence[PetitionerData] = ()
+    anonymous: bool = False
+    contact_unclear: bool = False
+    is_group_visit: bool = False
+    visitor_count: int | None = None
+    reported_party: str = ""
+    demands: str = ""
+    source_ticket_number: str = ""
+    source_deadline: dt.date | None = None
+    important: Mapping[str, bool] = field(default_factory=dict)
+
+
+def file_case(filing: Filing, *, user=None) -> Case:
+    """Enter a petition: it gets its number at once, from any channel, so no intake can vanish.
+
+    The acceptance limit starts from the day of receipt (第十五条): 3 working days for a direct
+    petition, 5 for a superior-assigned or transferred one (plus its 5-day objection limit).
+    """
+    received_at = filing.received_at or timezone.now()
+    received_on = timezone.localtime(received_at).date()
+    with transaction.atomic():
+        number, _seq = issue_number(received_on.year)
+        case = Case(
+            number=number,
+            year=received_on.year,
+            channel=filing.channel,
+            kind=filing.kind,
+            received_at=received_at,
+            anonymous=filing.anonymous,
+            contact_unclear=filing.contact_unclear,
+            is_group_visit=filing.is_group_visit,
+            visitor_count=filing.visitor_count,
+            place=filing.place,
+            reported_party=filing.reported_party,
+            description=filing.description,
+            demands=filing.demands,
+            source_ticket_number=filing.source_ticket_number,
+            source_deadline=filing.source_deadline,
+            created_by=user if user is not None and user.is_authenticated else None,
+            **{k: bool(v) for k, v in filing.important.items() if k in Case.IMPORTANT_FLAGS},
+        )
+        case.save()
+        if filing.categories:
+            case.categories.set(filing.categories)
+        for p in filing.petitioners:
+            Petitioner.objects.create(case=case, **p.__dict__)
+        if filing.channel.is_superior_assigned:
+            open_deadline(case, "acceptance_assigned", received_on)
+            open_deadline(case, "objection_assigned", received_on)
+        elif not filing.contact_unclear:
+            open_deadline(case, "acceptance_direct", received_on)
+        if filing.source_deadline:
+            Deadline.objects.create(
+                case=case,
+                rule=SOURCE_DEADLINE,
+                label=_("来源渠道办理期限"),
+                start_on=received_on,
+                due_on=filing.source_deadline,
+                remind_on=max(
+                    received_on, calendar.add_working_days(filing.source_deadline, -3)
+                ),
+                provisional=calendar.is_provisional(filing.source_deadline),
+                calculation={"rule": SOURCE_DEADLINE, "given_by_channel": True},
+            )
+        refresh_next_due(case)
+        case.save(update_fields=["next_due_on", "next_due_label"])
+        log(
+            instance=case,
+            action="petitions.file",
+            user=user,
+            data={"channel": filing.channel.name, "number": number},
+        )
+    return case
+
+
+# --- transitions ---------------------------------------------------------------------------
+
+
+def case_facts(case: Case, today: dt.date) -> CaseFacts:
+    windows = {
+        d.rule: d.due_on
+        for d in case.deadlines.all()
+        if d.is_window and d.status in {Deadline.Status.OPEN, Deadline.Status.LAPSED}
+    }
+    return CaseFacts(
+        state=State(case.state),
+        today=today,
+        is_superior_assigned=case.channel.is_superior_assigned,
+        review_window_due=windows.get("review_request_window"),
+        re_review_window_due=windows.get("re_review_request_window"),
+        objection_window_due=windows.get("objection_window"),
+        has_host_department=case.host_department_id is not None,
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return str(value)
+    if isinstance(value, (list, tuple, set)) or hasattr(value, "model"):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _accept(case: Case, data: Mapping, user) -> None:
+    case.accepted_on = data["accepted_on"]
+    close_deadlines(case, ["acceptance_direct", "acceptance_assigned", "objection_assigned"])
+    case.decision = {**case.decision, "notice_method": data["notice_method"]}
+    open_deadline(case, reply_rule_key(case), case.accepted_on)
+
+
+def _decide(case: Case, data: Mapping, user, keys: Sequence[str]) -> None:
+    close_deadlines(case, ["acceptance_direct", "acceptance_assigned", "objection_assigned"])
+    case.decision = {**case.decision, **{k: _jsonable(data.get(k, "")) for k in keys}}
+
+
+def _register(case: Case, data: Mapping, user) -> None:
+    case.kind = data["kind"]
+    case.save(update_fields=["kind"])
+    case.categories.set(data["categories"])
+
+
+def _dispatch(case: Case, data: Mapping, user) -> None:
+    host: Department = data["host_department"]
+    case.host_department = host
+    case.supervising_leader = host.supervising_leader
+    case.save(update_fields=["host_department", "supervising_leader"])
+    case.co_departments.set([d for d in data.get("co_departments") or [] if d.pk != host.pk])
+    case.decision = {
+        **case.decision,
+        "dispatch_basis": data["basis"],
+        "leader_instruction": data.get("leader_instruction", ""),
+    }
+
+
+def _transfer(case: Case, data: Mapping, user) -> None:
+    Transfer.objects.create(
+        case=case,
+        agency=data["agency"],
+        content=data["content"],
+        transferred_on=data["transferred_on"],
+        recorded_by=user,
+    )
+
+
+def _replier(stage: str, met: Sequence[str], opens: Sequence[str]):
+    def apply(case: Case, data: Mapping, user) -> None:
+        Reply.objects.create(
+            case=case,
+            stage=stage,
+            text=data["reply_text"],
+            replied_on=data["replied_on"],
+            received_on=data["received_on"],
+            method=data.get("method", ""),
+            author=user,
+        )
+        close_deadlines(case, met)
+        for key in opens:
+            open_deadline(case, key, data["received_on"])
+
+    return apply
+
+
+def _requester(windows: Sequence[str], opinion: str):
+    def apply(case: Case, data: Mapping, user) -> None:
+        close_deadlines(case, windows)
+        open_deadline(case, opinion, data["requested_on"])
+
+    return apply
+
+
+def _close(case: Case, data: Mapping, user) -> None:
+    close_deadlines(
+        case,
+        ["review_request_window", "re_review_request_window", "objection_window"],
+        status=Deadline.Status.LAPSED,
+    )
+
+
+def _archive(case: Case, data: Mapping, user) -> None:
+    case.archive_number = data["archive_number"]
+    case.retention_period = data["retention_period"]
+
+
+def _void(case: Case, data: Mapping, user) -> None:
+    close_deadlines(case, DEFAULT_RULES.keys() | {SOURCE_DEADLINE}, Deadline.Status.CANCELLED)
+    case.decision = {**case.decision, "void_reason": data["reason"]}
+
+
+EFFECTS = {
+    "register": _register,
+    "accept": _accept,
+    "decline": lambda c, d, u: _decide(c, d, u, ["reason_kind", "reason", "legal_route"]),
+    "refer": lambda c, d, u: _decide(c, d, u, ["competent_agency", "agency_contact", "guidance"]),
+    "object": lambda c, d, u: _decide(c, d, u, ["objection_reasons"]),
+    "overrule_objection": lambda c, d, u: None,
+    "return_materials": lambda c, d, u: _decide(c, d, u, ["approval", "returned_on"]),
+    "dispatch": _dispatch,
+    "transfer": _transfer,
+    "reply": _replier(
+        "reply", ["reply", "reply_important", SOURCE_DEADLINE],
+        ["review_request_window", "objection_window"],
+    ),
+    "request_review": _requester(["review_request_window", "objection_window"], "review_opinion"),
+    "reply_review": _replier("review", ["review_opinion"], ["re_review_request_window"]),
+    "request_re_review": _requester(["re_review_request_window"], "re_review_opinion"),
+    "reply_re_review": _replier("re_review", ["re_review_opinion"], []),
+    "close": _close,
+    "archive": _archive,
+    "void": _void,
+}
+
+
+def perform_transition(
+    case: Case,
+    name: str,
+    *,
+    user=None,
+    data: Mapping | None = None,
+    system: bool = False,
+    today: dt.date | None = None,
+) -> Case:
+    """Take one step of the transition table, atomically, and log it; or refuse and change nothing.
+
+    `system=True` acts as the rules themselves (the worker closing a case), with no user.
+    Raises TransitionRefused with a message that names the rule.
+    """
+    transition = get_transition(name)
+    data = dict(data or {})
+    roles = frozenset({Role.SYSTEM}) if system else user_roles(user)
+    today = today or local_today()
+    with transaction.atomic():
+        # Lock the case and re-read its state: two people acting at once cannot both succeed.
+        locked = (
+            Case.objects.select_for_update()
+            .select_related("channel")
+            .prefetch_related("deadlines", "channel__deadline_overrides")
+            .get(pk=case.pk)
+        )
+        check_transition(transition, case_facts(locked, today), roles, data)
+        source = locked.state
+        EFFECTS[name](locked, data, user)
+        if transition.target is not None:
+            locked.state = transition.target
+        refresh_next_due(locked)
+        locked.save()
+        log(
+            instance=locked,
+            action=transition.log_action,
+            user=None if system else user,
+            data={
+                "from": source,
+                "to": locked.state,
+                "system": system,
+                "fields": {k: _jsonable(v) for k, v in data.items()},
+            },
+        )
+    return locked
+
+
+__all__ = [
+    "Filing",
+    "PetitionerData",
+    "TransitionRefused",
+    "file_case",
+    "issue_number",
+    "perform_transition",
+    "user_roles",
+]

@@ -1,0 +1,29 @@
+"""Checks on what petitioners and staff type, with messages in the user's language."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+_PHONE = re.compile(r"^(\+?86[- ]?)?(1\d{10}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def validate_phone(value: str) -> None:
+    """A mainland mobile (11 digits), a landline with or without its area code."""
+    if not _PHONE.match(value.replace(" ", "")):
+        raise ValidationError(
+            _("请输入有效的电话号码：11位手机号，或固定电话（可带区号，如 023-68781234）。"),
+            code="phone",
+        )
+
+
+def validate_id_number(value: str) -> None:
+    """An 18-character resident ID number with its check digit (GB 11643)."""
+    value = value.strip().upper()
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        raise ValidationError(_("身份证号应为18位，最后一位可以是X。"), code="id_format")
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
+    if _ID_CHECK[total % 11] != value[17]:
+        raise ValidationError(_("身份证号校验位不正确，请核对。"), code="id_checksum")

@@ -1,0 +1,429 @@
+"""The case ledger (台账), the case page, and the steps taken on it, in the Wagtail admin."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from rules import calendar
+from rules.states import State
+from rules.transitions import TransitionRefused, available_transitions, get_transition
+
+from .filters import DUE_SOON_WORKING_DAYS, CaseFilterSet
+from .forms import CaseEditForm, CaseIntakeForm, transition_form_class
+from .models import Case, Petitioner
+from .notices import NOTICES, available_notices
+from .privacy import mask_address, mask_id_number, mask_name, mask_phone
+from .services import case_facts, file_case, local_today, perform_transition, sync_reply_deadline
+from .services import user_roles as roles_of
+
+
+class CasePermissionPolicy(ModelPermissionPolicy):
+    """Cases are never deleted (第二十四条), and an archived case can no longer change (A20.2)."""
+
+    def user_has_permission(self, user, action):
+        if action == "delete":
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action == "delete":
+            return False
+        if action == "change" and instance.state in {State.ARCHIVED, State.VOIDED, State.CLOSED}:
+            return False
+        return super().user_has_permission_for_instance(user, action, instance)
+
+
+case_permission_policy = CasePermissionPolicy(Case)
+
+
+# --- the ledger ----------------------------------------------------------------------------
+
+
+class DueColumn(Column):
+    """The next due date with the working days left, marked when due soon or overdue."""
+
+    cell_template_name = "petitions/tables/due_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        due = instance.next_due_on
+        context["due"] = due
+        context["label"] = instance.next_due_label
+        if due and instance.state not in {State.ARCHIVED, State.VOIDED, State.CLOSED}:
+            today = parent_context.get("petitions_today") or local_today()
+            left = calendar.working_days_between(today, due)
+            context["days_left"] = left
+            context["overdue"] = due < today
+            context["overdue_days"] = -left
+            context["soon"] = not context["overdue"] and left <= DUE_SOON_WORKING_DAYS
+        return context
+
+
+class StateColumn(Column):
+    cell_template_name = "petitions/tables/state_cell.html"
+
+    def get_value(self, instance):
+        return State(instance.state).label
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["important"] = instance.is_important
+        return context
+
+
+class CaseIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("channel", "host_department")
+            .prefetch_related("categories", Prefetch("petitioners", Petitioner.objects.all()))
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["petitions_today"] = local_today()
+        return context
+
+
+# --- the case page -------------------------------------------------------------------------
+
+
+def display_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def revealed_case_ids(request) -> set[int]:
+    return set(request.session.get("petitions_revealed", []))
+
+
+def may_reveal(user, case: Case) -> bool:
+    return user.has_perm("petitions.reveal_identity")
+
+
+class CaseDetailView(generic.InspectView):
+    template_name = "petitions/case_detail.html"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Case.objects.select_related(
+                "channel", "host_department", "supervising_leader", "created_by"
+            ).prefetch_related(
+                "categories",
+                "co_departments",
+                "petitioners",
+                "attachments",
+                "deadlines",
+                "replies",
+                "transfers",
+                "channel__deadline_overrides",
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_fields(self):
+        return []
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        for notice in available_notices(self.object):
+            buttons.append(
+                HeaderButton(
+                    notice.label,
+                    reverse("cases:notice", args=[self.object.pk, notice.key]),
+                    icon_name="doc-full",
+                    attrs={"target": "_blank"},
+                )
+            )
+        return buttons
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case: Case = self.object
+        user = self.request.user
+        today = local_today()
+        revealed = case.pk in revealed_case_ids(self.request) and may_reveal(user, case)
+        context.update(
+            case=case,
+            today=today,
+            state_label=State(case.state).label,
+            petitioners=[
+                {
+                    "name": p.name if revealed else mask_name(p.name),
+                    "phone": p.phone if revealed else mask_phone(p.phone),
+                    "id_number": p.id_number if revealed else mask_id_number(p.id_number),
+                    "address": p.address if revealed else mask_address(p.address),
+                    "is_representative": p.is_representative,
+                }
+                for p in case.petitioners.all()
+            ],
+            revealed=revealed,
+            leader_name=display_name(case.supervising_leader),
+            bureau_head_name=display_name(case.bureau_head),
+            can_reveal=may_reveal(user, case) and not revealed and case.petitioners.all(),
+            deadlines=sorted(case.deadlines.all(), key=lambda d: (d.due_on, d.id)),
+            timeline=ModelLogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(Case), object_id=str(case.pk)
+            )
+            .select_related("user")
+            .order_by("timestamp", "id"),
+            transitions=[
+                {
+                    "transition": t,
+                    "refusal": refusal,
+                    "url": reverse("cases:transition", args=[case.pk, t.name]),
+                }
+                for t, refusal in available_transitions(case_facts(case, today), roles_of(user))
+            ],
+            provisional=any(d.provisional for d in case.deadlines.all() if d.status == "open"),
+        )
+        return context
+
+
+class CaseCreateView(generic.CreateView):
+    def save_instance(self):
+        return file_case(self.form.to_filing(), user=self.request.user)
+
+    def get_success_url(self):
+        return reverse("cases:inspect", args=[self.object.pk])
+
+    def get_success_message(self, instance):
+        return _g("已登记，编号 %(number)s。") % {"number": instance.number}
+
+
+class CaseEditView(generic.EditView):
+    def save_instance(self):
+        instance = super().save_instance()
+        sync_reply_deadline(instance, user=self.request.user)
+        return instance
+
+    def get_success_url(self):
+        return reverse("cases:inspect", args=[self.object.pk])
+
+
+class CaseViewSet(ModelViewSet):
+    model = Case
+    icon = "folder-open-inverse"
+    menu_label = _("信访台账")
+    menu_order = 100
+    add_to_admin_menu = True
+    url_prefix = "cases"
+    name = "cases"
+    permission_policy = case_permission_policy
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    index_view_class = CaseIndexView
+    add_view_class = CaseCreateView
+    edit_view_class = CaseEditView
+    inspect_view_class = CaseDetailView
+    filterset_class = CaseFilterSet
+    search_fields = ["number", "source_ticket_number", "description", "place", "reported_party"]
+    search_backend_name = None
+    list_per_page = 50
+    ordering = ["-received_at", "-id"]
+    list_export = [
+        "number",
+        "received_at",
+        "channel",
+        "kind_label",
+        "category_names",
+        "host_department",
+        "state_label",
+        "next_due_on",
+        "petitioner_names_masked",
+        "petitioner_phones_masked",
+        "place",
+        "source_ticket_number",
+    ]
+    export_headings = {
+        "number": _("编号"),
+        "received_at": _("收到时间"),
+        "channel": _("渠道"),
+        "kind_label": _("信访类型"),
+        "category_names": _("问题类别"),
+        "host_department": _("承办科室"),
+        "state_label": _("状态"),
+        "next_due_on": _("下一期限"),
+        "petitioner_names_masked": _("信访人"),
+        "petitioner_phones_masked": _("电话"),
+        "place": _("问题发生地点"),
+        "source_ticket_number": _("来源工单号"),
+    }
+    export_filename = "ledger"
+
+    @property
+    def list_display(self):
+        return [
+            TitleColumn(
+                "number",
+                label=_("编号"),
+                url_name="cases:inspect",
+            ),
+            Column("received_on", label=_("收到日期"), accessor=lambda c: c.received_on),
+            Column("channel", label=_("渠道"), accessor="channel.name"),
+            Column("categories", label=_("问题类别"), accessor=lambda c: c.category_names),
+            Column("host_department", label=_("承办科室"), accessor="host_department.name"),
+            StateColumn("state", label=_("状态")),
+            DueColumn("next_due_on", label=_("下一期限"), sort_key="next_due_on"),
+        ]
+
+    def get_form_class(self, for_update=False):
+        return CaseEditForm if for_update else CaseIntakeForm
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "<int:pk>/step/<slug:name>/",
+                CaseTransitionView.as_view(),
+                name="transition",
+            ),
+            path("<int:pk>/notice/<slug:kind>/", CaseNoticeView.as_view(), name="notice"),
+            path("<int:pk>/reveal/", reveal_identity, name="reveal"),
+            path(
+                "<int:pk>/attachment/<int:attachment_id>/",
+                attachment_download,
+                name="attachment",
+            ),
+        ]
+
+
+def _case_for(request, pk: int) -> Case:
+    case = get_object_or_404(Case.objects.select_related("channel"), pk=pk)
+    if not case_permission_policy.user_has_permission_for_instance(request.user, "view", case):
+        raise PermissionDenied
+    return case
+
+
+class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
+    """One step of the transition table: its form, then the step itself, or the refusal."""
+
+    template_name = "petitions/transition.html"
+    header_icon = "folder-open-inverse"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.case = _case_for(request, kwargs["pk"])
+        try:
+            self.transition = get_transition(kwargs["name"])
+        except TransitionRefused:
+            raise Http404 from None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return f"{self.transition.label} · {self.case.number}"
+
+    def get_form_class(self):
+        return transition_form_class(self.transition)
+
+    def get_breadcrumbs_items(self):
+        return [
+            {"url": reverse("cases:index"), "label": _("信访台账")},
+            {"url": reverse("cases:inspect", args=[self.case.pk]), "label": self.case.number},
+            {"url": "", "label": self.transition.label},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = local_today()
+        facts = case_facts(self.case, today)
+        from rules.transitions import refusal
+
+        context.update(
+            case=self.case,
+            transition=self.transition,
+            refusal=refusal(self.transition, facts, roles_of(self.request.user), {}),
+            state_label=State(self.case.state).label,
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            perform_transition(
+                self.case, self.transition.name, user=self.request.user, data=form.cleaned_data
+            )
+        except TransitionRefused as refused:
+            for name, message in refused.field_errors.items():
+                form.add_error(name if name in form.fields else None, message)
+            if not refused.field_errors:
+                form.add_error(None, refused.message)
+            messages.error(self.request, refused.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _g("%(number)s：已%(step)s。") % {"number": self.case.number, "step": self.transition.label},
+        )
+        return redirect("cases:inspect", self.case.pk)
+
+
+class CaseNoticeView(TemplateView):
+    """A printable notice to the petitioner (受理告知书, 不予受理告知书, …)."""
+
+    def get(self, request, *args, **kwargs):
+        self.case = _case_for(request, kwargs["pk"])
+        self.notice = NOTICES.get(kwargs["kind"])
+        if self.notice is None or self.notice not in available_notices(self.case):
+            raise Http404
+        return super().get(request, *args, **kwargs)
+
+    def get_template_names(self):
+        return [self.notice.template]
+
+    def get_context_data(self, **kwargs):
+        from .notices import notice_context
+
+        return {**super().get_context_data(**kwargs), **notice_context(self.case, self.notice)}
+
+
+def reveal_identity(request, pk: int):
+    """Show the petitioner's identity on this case for this session; every reveal is logged."""
+    if request.method != "POST":
+        raise Http404
+    case = _case_for(request, pk)
+    if not may_reveal(request.user, case):
+        raise PermissionDenied
+    ids = revealed_case_ids(request) | {case.pk}
+    request.session["petitions_revealed"] = sorted(ids)
+    log(instance=case, action="petitions.reveal_identity", user=request.user)
+    return HttpResponseRedirect(reverse("cases:inspect", args=[case.pk]))
+
+
+def attachment_download(request, pk: int, attachment_id: int):
+    """Attachments are served only here, to users who may see the case, never inline."""
+    case = _case_for(request, pk)
+    attachment = get_object_or_404(case.attachments, pk=attachment_id)
+    log(
+        instance=case,
+        action="petitions.download_attachment",
+        user=request.user,
+        data={"attachment": attachment.original_name},
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type="application/octet-stream",
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,154 @@
+"""Deadline rules as data (办理时限), and the calculation of a due date from one of them.
+
+The defaults restate the bureau's regulation; a channel may override any of them (第十七条第三款).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from . import calendar
+
+
+class Unit(StrEnum):
+    WORKING_DAYS = "working_days"
+    DAYS = "days"
+
+    @property
+    def label(self) -> str:
+        return {Unit.WORKING_DAYS: _("个工作日"), Unit.DAYS: _("日（自然日）")}[self]
+
+
+class StartEvent(StrEnum):
+    """The event a time limit counts from."""
+
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    REPLY_RECEIVED = "reply_received"
+    REVIEW_REQUESTED = "review_requested"
+    REVIEW_REPLY_RECEIVED = "review_reply_received"
+    RE_REVIEW_REQUESTED = "re_review_requested"
+
+    @property
+    def label(self) -> str:
+        return {
+            StartEvent.RECEIVED: _("收到信访事项之日"),
+            StartEvent.ACCEPTED: _("受理之日"),
+            StartEvent.REPLY_RECEIVED: _("信访人收到书面答复之日"),
+            StartEvent.REVIEW_REQUESTED: _("收到复查请求之日"),
+            StartEvent.REVIEW_REPLY_RECEIVED: _("信访人收到复查意见之日"),
+            StartEvent.RE_REVIEW_REQUESTED: _("收到复核请求之日"),
+        }[self]
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    key: str
+    label: str
+    start_event: StartEvent
+    length: int
+    unit: Unit
+    basis: str  # the article of the regulation it comes from
+    #: A petitioner's window (复查、复核、异议期), not a limit on staff: never "overdue".
+    window: bool = False
+
+    def describe(self) -> str:
+        return f"{self.start_event.label}起{self.length}{self.unit.label}"
+
+
+def _rule(key, label, start, length, unit, basis, window=False) -> DeadlineRule:
+    return DeadlineRule(key, label, start, length, unit, basis, window)
+
+
+#: The regulation's time limits. Keys are stable: channels override them by key.
+DEFAULT_RULES: dict[str, DeadlineRule] = {
+    r.key: r
+    for r in [
+        _rule("acceptance_direct", _("受理告知（直接信访）"), StartEvent.RECEIVED, 3,
+              Unit.WORKING_DAYS, "第十五条第一款"),
+        _rule("acceptance_assigned", _("书面受理告知（上级交办、转办）"), StartEvent.RECEIVED, 5,
+              Unit.WORKING_DAYS, "第十五条第二款"),
+        _rule("objection_assigned", _("提出异议（上级交办、不属职权范围）"), StartEvent.RECEIVED, 5,
+              Unit.WORKING_DAYS, "第十五条第二款"),
+        _rule("reply_important", _("答复（重要信访案件）"), StartEvent.ACCEPTED, 15, Unit.DAYS,
+              "第十七条第二款"),
+        _rule("reply", _("答复"), StartEvent.ACCEPTED, 30, Unit.DAYS, "第十七条第二款"),
+        _rule("review_request_window", _("请求复查期限"), StartEvent.REPLY_RECEIVED, 30, Unit.DAYS,
+              "第十九条第一款", window=True),
+        _rule("review_opinion", _("复查意见"), StartEvent.REVIEW_REQUESTED, 30, Unit.DAYS,
+              "第十九条第一款"),
+        _rule("re_review_request_window", _("请求复核期限"), StartEvent.REVIEW_REPLY_RECEIVED, 30,
+              Unit.DAYS, "第十九条第二款", window=True),
+        _rule("re_review_opinion", _("复核意见"), StartEvent.RE_REVIEW_REQUESTED, 30, Unit.DAYS,
+              "第十九条第二款"),
+        _rule("objection_window", _("异议期（期满视为办结）"), StartEvent.REPLY_RECEIVED, 30,
+              Unit.DAYS, "第二十条", window=True),
+    ]
+}
+
+#: Reminders go out this many working days before every due date (第十八条).
+REMINDER_WORKING_DAYS = 3
+
+
+def resolve_rule(key: str, overrides: Mapping[str, tuple[int, str]] | None = None) -> DeadlineRule:
+    """The rule in force: the default, or the channel's own length and unit for it."""
+    rule = DEFAULT_RULES[key]
+    if overrides and key in overrides:
+        length, unit = overrides[key]
+        rule = replace(rule, length=length, unit=Unit(unit))
+    return rule
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """A due date with its whole calculation, so that anyone can check it."""
+
+    rule: DeadlineRule
+    start: dt.date
+    due: dt.date
+    remind_on: dt.date
+    skipped: tuple[calendar.DayInfo, ...]
+    provisional: bool
+    moved_off_holiday: bool
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule.key,
+            "label": str(self.rule.label),
+            "basis": self.rule.basis,
+            "start": self.start.isoformat(),
+            "length": self.rule.length,
+            "unit": self.rule.unit.value,
+            "due": self.due.isoformat(),
+            "remind_on": self.remind_on.isoformat(),
+            "provisional": self.provisional,
+            "moved_off_holiday": self.moved_off_holiday,
+            "skipped": [[d.date.isoformat(), d.reason] for d in self.skipped],
+        }
+
+
+def compute_due(rule: DeadlineRule, start: dt.date, *, move_off_holiday: bool = False) -> DueDate:
+    """The due date of `rule` counted from `start` (the start day itself is not counted)."""
+    if rule.unit == Unit.WORKING_DAYS:
+        calc = calendar.explain_working_days(start, rule.length)
+        moved = False
+    else:
+        calc = calendar.explain_days(start, rule.length, move_off_holiday=move_off_holiday)
+        moved = calc.result != calendar.add_days(start, rule.length)
+    remind_on = calendar.add_working_days(calc.result, -REMINDER_WORKING_DAYS)
+    if remind_on < start:
+        remind_on = start
+    return DueDate(
+        rule=rule,
+        start=start,
+        due=calc.result,
+        remind_on=remind_on,
+        skipped=calc.skipped,
+        provisional=calc.provisional or calendar.is_provisional(remind_on),
+        moved_off_holiday=moved,
+    )

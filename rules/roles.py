@@ -1,0 +1,53 @@
+"""The roles of 第二条 and A2.1. Each is a Wagtail group; the group name is the role's label."""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(StrEnum):
+    DETACHMENT = "detachment"
+    HANDLER = "handler"
+    DEPARTMENT_HEAD = "department_head"
+    SUPERVISING_LEADER = "supervising_leader"
+    BUREAU_HEAD = "bureau_head"
+    OFFICE = "office"
+    DISCIPLINE = "discipline"
+    DUTY = "duty"
+    ADMINISTRATOR = "administrator"
+    SYSTEM = "system"  # the worker, acting on the rules alone
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.DETACHMENT: _("支队"),
+    Role.HANDLER: _("科室经办人"),
+    Role.DEPARTMENT_HEAD: _("科室负责人"),
+    Role.SUPERVISING_LEADER: _("分管领导"),
+    Role.BUREAU_HEAD: _("主要负责人"),
+    Role.OFFICE: _("办公室"),
+    Role.DISCIPLINE: _("纪检监察组"),
+    Role.DUTY: _("值班人员"),
+    Role.ADMINISTRATOR: _("系统管理员"),
+    Role.SYSTEM: _("系统"),
+}
+
+#: The Wagtail group that carries each role (created by the starter configuration).
+ROLE_GROUP_NAMES = {
+    role: name
+    for role, name in {
+        Role.DETACHMENT: "支队",
+        Role.HANDLER: "科室经办人",
+        Role.DEPARTMENT_HEAD: "科室负责人",
+        Role.SUPERVISING_LEADER: "分管领导",
+        Role.BUREAU_HEAD: "主要负责人",
+        Role.OFFICE: "办公室",
+        Role.DISCIPLINE: "纪检监察组",
+        Role.DUTY: "值班人员",
+        Role.ADMINISTRATOR: "系统管理员",
+    }.items()
+}
+GROUP_ROLES = {name: role for role, name in ROLE_GROUP_NAMES.items()}

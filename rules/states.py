@@ -1,0 +1,66 @@
+"""The states of a case (案件状态)."""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class State(StrEnum):
+    RECEIVED = "received"
+    REGISTERED = "registered"
+    ACCEPTED = "accepted"
+    NOT_ACCEPTED = "not_accepted"
+    REFERRED = "referred"
+    OBJECTED = "objected"
+    RETURNED = "returned"
+    DISPATCHED = "dispatched"
+    REPLIED = "replied"
+    REVIEW_REQUESTED = "review_requested"
+    REVIEW_REPLIED = "review_replied"
+    RE_REVIEW_REQUESTED = "re_review_requested"
+    RE_REVIEW_REPLIED = "re_review_replied"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+    VOIDED = "voided"
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    State.RECEIVED: _("待登记"),
+    State.REGISTERED: _("已登记"),
+    State.ACCEPTED: _("已受理"),
+    State.NOT_ACCEPTED: _("不予受理"),
+    State.REFERRED: _("已引导"),
+    State.OBJECTED: _("已提出异议"),
+    State.RETURNED: _("已退回"),
+    State.DISPATCHED: _("已交办"),
+    State.REPLIED: _("已答复"),
+    State.REVIEW_REQUESTED: _("复查中"),
+    State.REVIEW_REPLIED: _("已复查答复"),
+    State.RE_REVIEW_REQUESTED: _("复核中"),
+    State.RE_REVIEW_REPLIED: _("已复核答复"),
+    State.CLOSED: _("已办结"),
+    State.ARCHIVED: _("已归档"),
+    State.VOIDED: _("已作废"),
+}
+
+#: No further handling: nothing can change these cases except archiving (A20.2).
+FINAL_STATES = frozenset({State.ARCHIVED, State.VOIDED})
+#: States in which the case is still being decided or handled (open in the ledger).
+OPEN_STATES = frozenset(
+    {
+        State.RECEIVED,
+        State.REGISTERED,
+        State.ACCEPTED,
+        State.OBJECTED,
+        State.DISPATCHED,
+        State.REPLIED,
+        State.REVIEW_REQUESTED,
+        State.REVIEW_REPLIED,
+        State.RE_REVIEW_REQUESTED,
+        State.RE_REVIEW_REPLIED,
+    }
+)

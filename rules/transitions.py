@@ -1,0 +1,522 @@
+"""The transition table (状态流转表): which step may follow which, who may take it, what it needs.
+
+This is the one place that decides whether a step is allowed. The service in petitions/ calls
+`check_transition` inside its transaction; the admin's buttons come from `available_transitions`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+from .states import State
+
+
+class FieldKind(StrEnum):
+    LINE = "line"
+    TEXT = "text"
+    DATE = "date"
+    CHOICE = "choice"
+    DEPARTMENT = "department"
+    DEPARTMENTS = "departments"
+    KIND = "kind"
+    CATEGORIES = "categories"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A piece of data a transition needs."""
+
+    name: str
+    label: str
+    kind: FieldKind
+    required: bool = True
+    choices: tuple[tuple[str, str], ...] = ()
+    help_text: str = ""
+    default_today: bool = False
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the rules need to know about a case, read off the database by the caller."""
+
+    state: State
+    today: dt.date
+    is_superior_assigned: bool = False
+    reply_received_on: dt.date | None = None
+    review_window_due: dt.date | None = None
+    re_review_window_due: dt.date | None = None
+    objection_window_due: dt.date | None = None
+    has_host_department: bool = False
+
+
+class TransitionRefused(Exception):
+    """A step the rules do not allow; the message says which rule, in the user's language."""
+
+    def __init__(self, message: str, field_errors: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field_errors = dict(field_errors or {})
+
+
+Guard = Callable[[CaseFacts, Mapping], str | None]
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset[State]
+    target: State | None  # None: the case stays in its state (a recorded step)
+    roles: frozenset[Role]
+    basis: str
+    fields: tuple[FieldSpec, ...] = ()
+    guards: tuple[Guard, ...] = ()
+    description: str = ""
+    danger: bool = False
+    requires: tuple[str, ...] = field(default=())
+
+    @property
+    def log_action(self) -> str:
+        return f"petitions.{self.name}"
+
+
+# --- guards: each returns None when satisfied, else the refusal naming its rule ---------------
+
+
+def _date(data: Mapping, name: str, facts: CaseFacts) -> dt.date:
+    value = data.get(name)
+    return value if isinstance(value, dt.date) else facts.today
+
+
+def _superior_assigned_only(facts: CaseFacts, data: Mapping) -> str | None:
+    if not facts.is_superior_assigned:
+        return _g(
+            "只有上级交办、转办的信访事项不属于职权范围时才能提出异议（第十五条第二款）；"
+            "直接信访不属于职权范围的，应引导信访人向有权机关反映（第十四条）。"
+        )
+    return None
+
+
+def _within_review_window(facts: CaseFacts, data: Mapping) -> str | None:
+    requested = _date(data, "requested_on", facts)
+    if facts.review_window_due and requested > facts.review_window_due:
+        return _g(
+            "复查请求已超过期限：信访人应自收到书面答复之日起30日内请求复查（第十九条第一款），"
+            "期限至 %(due)s。"
+        ) % {"due": facts.review_window_due.isoformat()}
+    return None
+
+
+def _within_re_review_window(facts: CaseFacts, data: Mapping) -> str | None:
+    requested = _date(data, "requested_on", facts)
+    if facts.re_review_window_due and requested > facts.re_review_window_due:
+        return _g(
+            "复核请求已超过期限：信访人应自收到复查意见之日起30日内请求复核（第十九条第二款），"
+            "期限至 %(due)s。"
+        ) % {"due": facts.re_review_window_due.isoformat()}
+    return None
+
+
+def _objection_window_passed(facts: CaseFacts, data: Mapping) -> str | None:
+    if facts.state == State.RE_REVIEW_REPLIED:
+        return None  # after a re-review nothing more can be asked (第十九条第三款)
+    due = facts.re_review_window_due if facts.state == State.REVIEW_REPLIED else (
+        facts.objection_window_due
+    )
+    if due is None or facts.today <= due:
+        return _g(
+            "异议期尚未届满：信访人收到答复后30日内未提出异议的，方视为办结（第二十条），"
+            "异议期至 %(due)s。"
+        ) % {"due": due.isoformat() if due else "—"}
+    return None
+
+
+def _reply_not_before_received(facts: CaseFacts, data: Mapping) -> str | None:
+    replied, received = data.get("replied_on"), data.get("received_on")
+    if isinstance(replied, dt.date) and isinstance(received, dt.date) and received < replied:
+        return _g("信访人收到答复的日期不能早于答复日期。")
+    return None
+
+
+def _no_future_dates(facts: CaseFacts, data: Mapping) -> str | None:
+    for value in data.values():
+        if isinstance(value, dt.date) and value > facts.today:
+            return _g("日期不能晚于今天（%(today)s）。") % {"today": facts.today.isoformat()}
+    return None
+
+
+def _statutory_route_needs_route(facts: CaseFacts, data: Mapping) -> str | None:
+    if data.get("reason_kind") == "statutory_route" and not data.get("legal_route"):
+        return _g("依法应通过诉讼、仲裁、行政复议等途径解决的，须写明引导信访人向哪个机关提出（第十四条）。")
+    return None
+
+
+def _leader_instruction_needs_text(facts: CaseFacts, data: Mapping) -> str | None:
+    if data.get("basis") == "leader_instruction" and not data.get("leader_instruction"):
+        return _g("按领导批示交办的，须录入批示内容（第十六条）。")
+    return None
+
+
+# --- the fields ---------------------------------------------------------------------------
+
+COMMENT = FieldSpec("comment", _("意见或备注"), FieldKind.TEXT, required=False)
+
+
+def _reply_fields(text_label: str) -> tuple[FieldSpec, ...]:
+    return (
+        FieldSpec("reply_text", text_label, FieldKind.TEXT),
+        FieldSpec("replied_on", _("答复日期"), FieldKind.DATE, default_today=True),
+        FieldSpec(
+            "received_on",
+            _("信访人收到书面答复日期"),
+            FieldKind.DATE,
+            default_today=True,
+            help_text=_("复查、复核和异议期限自此日起算。"),
+        ),
+        FieldSpec(
+            "method",
+            _("答复方式"),
+            FieldKind.CHOICE,
+            choices=(
+                ("letter", _("书面答复函")),
+                ("in_person", _("当面送达")),
+                ("original_channel", _("通过原渠道反馈")),
+                ("sms", _("短信")),
+            ),
+        ),
+    )
+
+
+DECLINE_REASONS = (
+    ("statutory_route", _("依法应通过诉讼、仲裁、行政复议等法定途径解决")),
+    ("duplicate", _("同一信访事项已经受理或正在办理")),
+    ("after_re_review", _("复核后仍以同一事实和理由投诉")),
+    ("other", _("其他")),
+)
+
+RETENTION_PERIODS = (("10y", _("10年")), ("30y", _("30年")), ("permanent", _("永久")))
+
+_DETACHMENT = frozenset({Role.DETACHMENT})
+_HANDLING = frozenset({Role.HANDLER, Role.DEPARTMENT_HEAD, Role.DETACHMENT})
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition(
+            "register",
+            _("登记"),
+            frozenset({State.RECEIVED}),
+            State.REGISTERED,
+            frozenset({Role.DETACHMENT, Role.DUTY}),
+            "第十三条",
+            (
+                FieldSpec("kind", _("信访类型"), FieldKind.KIND),
+                FieldSpec("categories", _("问题类别"), FieldKind.CATEGORIES),
+                COMMENT,
+            ),
+            description=_("分类、登记，进入台账。"),
+        ),
+        Transition(
+            "accept",
+            _("受理"),
+            frozenset({State.REGISTERED}),
+            State.ACCEPTED,
+            _DETACHMENT,
+            "第十四条、第十五条",
+            (
+                FieldSpec("accepted_on", _("受理日期"), FieldKind.DATE, default_today=True),
+                FieldSpec(
+                    "notice_method",
+                    _("受理告知方式"),
+                    FieldKind.CHOICE,
+                    choices=(
+                        ("on_the_spot", _("当场出具受理告知书")),
+                        ("written", _("书面告知")),
+                        ("phone", _("电话告知")),
+                        ("sms", _("短信告知")),
+                    ),
+                ),
+                COMMENT,
+            ),
+            guards=(_no_future_dates,),
+        ),
+        Transition(
+            "decline",
+            _("不予受理"),
+            frozenset({State.REGISTERED}),
+            State.NOT_ACCEPTED,
+            _DETACHMENT,
+            "第十四条",
+            (
+                FieldSpec("reason_kind", _("不予受理的理由"), FieldKind.CHOICE, choices=DECLINE_REASONS),
+                FieldSpec("reason", _("具体说明"), FieldKind.TEXT),
+                FieldSpec(
+                    "legal_route",
+                    _("引导途径"),
+                    FieldKind.LINE,
+                    required=False,
+                    help_text=_("例如：向九龙坡区人民法院提起行政诉讼。"),
+                ),
+            ),
+            guards=(_statutory_route_needs_route,),
+        ),
+        Transition(
+            "refer",
+            _("引导至有权机关"),
+            frozenset({State.REGISTERED}),
+            State.REFERRED,
+            _DETACHMENT,
+            "第十四条",
+            (
+                FieldSpec("competent_agency", _("有权处理的机关"), FieldKind.LINE),
+                FieldSpec("agency_contact", _("联系方式"), FieldKind.LINE, required=False),
+                FieldSpec("guidance", _("引导内容"), FieldKind.TEXT),
+            ),
+            description=_("与生态环境保护有关但不属于本局职能的事项。"),
+        ),
+        Transition(
+            "object",
+            _("提出异议"),
+            frozenset({State.REGISTERED}),
+            State.OBJECTED,
+            _DETACHMENT,
+            "第十五条第二款",
+            (FieldSpec("objection_reasons", _("异议理由"), FieldKind.TEXT),),
+            guards=(_superior_assigned_only,),
+            description=_("上级交办、转办的事项不属于职权范围的，5个工作日内提出异议。"),
+        ),
+        Transition(
+            "overrule_objection",
+            _("异议未获同意"),
+            frozenset({State.OBJECTED}),
+            State.REGISTERED,
+            _DETACHMENT,
+            "第十五条第二款",
+            (FieldSpec("comment", _("交办机关的意见"), FieldKind.TEXT),),
+        ),
+        Transition(
+            "return_materials",
+            _("退回材料"),
+            frozenset({State.OBJECTED}),
+            State.RETURNED,
+            _DETACHMENT,
+            "第十五条第二款",
+            (
+                FieldSpec("approval", _("交办机关同意异议的依据"), FieldKind.LINE),
+                FieldSpec("returned_on", _("退回日期"), FieldKind.DATE, default_today=True),
+            ),
+            guards=(_no_future_dates,),
+        ),
+        Transition(
+            "dispatch",
+            _("交办"),
+            frozenset({State.ACCEPTED}),
+            State.DISPATCHED,
+            _DETACHMENT,
+            "第十六条",
+            (
+                FieldSpec("host_department", _("承办科室"), FieldKind.DEPARTMENT),
+                FieldSpec("co_departments", _("协办科室"), FieldKind.DEPARTMENTS, required=False),
+                FieldSpec(
+                    "basis",
+                    _("交办依据"),
+                    FieldKind.CHOICE,
+                    choices=(
+                        ("responsibility_table", _("信访职责分工方案")),
+                        ("leader_instruction", _("领导批示")),
+                    ),
+                ),
+                FieldSpec("leader_instruction", _("领导批示内容"), FieldKind.TEXT, required=False),
+            ),
+            guards=(_leader_instruction_needs_text,),
+        ),
+        Transition(
+            "transfer",
+            _("转交其他部门"),
+            frozenset({State.ACCEPTED, State.DISPATCHED}),
+            None,
+            _DETACHMENT,
+            "第十四条、第十六条第二款",
+            (
+                FieldSpec("agency", _("转交部门"), FieldKind.LINE),
+                FieldSpec("content", _("转交事项"), FieldKind.TEXT),
+                FieldSpec("transferred_on", _("转交日期"), FieldKind.DATE, default_today=True),
+            ),
+            guards=(_no_future_dates,),
+            description=_("涉及其他部门职能、需共同办理的，先行受理并转交，记录在案。"),
+        ),
+        Transition(
+            "reply",
+            _("答复"),
+            frozenset({State.DISPATCHED}),
+            State.REPLIED,
+            _HANDLING,
+            "第十七条",
+            _reply_fields(_("答复内容")),
+            guards=(_no_future_dates, _reply_not_before_received),
+        ),
+        Transition(
+            "request_review",
+            _("登记复查请求"),
+            frozenset({State.REPLIED}),
+            State.REVIEW_REQUESTED,
+            _DETACHMENT,
+            "第十九条第一款",
+            (
+                FieldSpec("requested_on", _("收到复查请求日期"), FieldKind.DATE, default_today=True),
+                FieldSpec("request", _("复查请求内容"), FieldKind.TEXT),
+            ),
+            guards=(_no_future_dates, _within_review_window),
+        ),
+        Transition(
+            "reply_review",
+            _("复查答复"),
+            frozenset({State.REVIEW_REQUESTED}),
+            State.REVIEW_REPLIED,
+            _HANDLING,
+            "第十九条第一款",
+            _reply_fields(_("复查意见")),
+            guards=(_no_future_dates, _reply_not_before_received),
+        ),
+        Transition(
+            "request_re_review",
+            _("登记复核请求"),
+            frozenset({State.REVIEW_REPLIED}),
+            State.RE_REVIEW_REQUESTED,
+            _DETACHMENT,
+            "第十九条第二款",
+            (
+                FieldSpec("requested_on", _("收到复核请求日期"), FieldKind.DATE, default_today=True),
+                FieldSpec("request", _("复核请求内容"), FieldKind.TEXT),
+            ),
+            guards=(_no_future_dates, _within_re_review_window),
+        ),
+        Transition(
+            "reply_re_review",
+            _("复核答复"),
+            frozenset({State.RE_REVIEW_REQUESTED}),
+            State.RE_REVIEW_REPLIED,
+            _HANDLING,
+            "第十九条第二款",
+            _reply_fields(_("复核意见")),
+            guards=(_no_future_dates, _reply_not_before_received),
+        ),
+        Transition(
+            "close",
+            _("办结"),
+            frozenset({State.REPLIED, State.REVIEW_REPLIED, State.RE_REVIEW_REPLIED}),
+            State.CLOSED,
+            frozenset({Role.DETACHMENT, Role.SYSTEM}),
+            "第二十条",
+            (COMMENT,),
+            guards=(_objection_window_passed,),
+        ),
+        Transition(
+            "archive",
+            _("归档"),
+            frozenset({State.CLOSED, State.NOT_ACCEPTED, State.REFERRED, State.RETURNED}),
+            State.ARCHIVED,
+            _DETACHMENT,
+            "第二十条第二款",
+            (
+                FieldSpec("archive_number", _("档案号"), FieldKind.LINE),
+                FieldSpec("retention_period", _("保管期限"), FieldKind.CHOICE, choices=RETENTION_PERIODS),
+            ),
+            description=_("归档后案件不能再修改。"),
+        ),
+        Transition(
+            "void",
+            _("作废"),
+            frozenset({State.RECEIVED, State.REGISTERED}),
+            State.VOIDED,
+            _DETACHMENT,
+            "第二十四条",
+            (FieldSpec("reason", _("作废原因（误登记）"), FieldKind.TEXT),),
+            danger=True,
+            description=_("仅用于误登记；案件仍保留在台账中，不会删除。"),
+        ),
+    ]
+}
+
+
+def get_transition(name: str) -> Transition:
+    try:
+        return TRANSITIONS[name]
+    except KeyError:
+        raise TransitionRefused(_g("没有名为“%(name)s”的办理步骤。") % {"name": name}) from None
+
+
+def _role_labels(roles: Iterable[Role]) -> str:
+    return "、".join(str(r.label) for r in sorted(roles))
+
+
+def refusal(transition: Transition, facts: CaseFacts, roles: Iterable[Role], data: Mapping) -> str | None:
+    """Why `transition` may not be taken now, or None when it may."""
+    roles = frozenset(roles)
+    if facts.state not in transition.sources:
+        allowed = "、".join(str(s.label) for s in sorted(transition.sources))
+        return _g(
+            "案件当前状态为“%(state)s”，不能进行“%(step)s”：只有处于“%(allowed)s”状态的案件才能%(step)s"
+            "（%(basis)s）。"
+        ) % {
+            "state": facts.state.label,
+            "step": transition.label,
+            "allowed": allowed,
+            "basis": transition.basis,
+        }
+    if not roles & transition.roles:
+        return _g("“%(step)s”须由%(roles)s进行，您没有该角色。") % {
+            "step": transition.label,
+            "roles": _role_labels(transition.roles),
+        }
+    for guard in transition.guards:
+        if message := guard(facts, data):
+            return message
+    return None
+
+
+def missing_fields(transition: Transition, data: Mapping) -> dict[str, str]:
+    return {
+        f.name: _g("请填写“%(label)s”。") % {"label": f.label}
+        for f in transition.fields
+        if f.required and data.get(f.name) in (None, "", [], ())
+    }
+
+
+def check_transition(
+    transition: Transition, facts: CaseFacts, roles: Iterable[Role], data: Mapping
+) -> None:
+    """Raise TransitionRefused unless the step is allowed now with this data."""
+    if errors := missing_fields(transition, data):
+        raise TransitionRefused(_g("请补全办理所需的信息。"), errors)
+    if message := refusal(transition, facts, roles, data):
+        raise TransitionRefused(message)
+
+
+def available_transitions(
+    facts: CaseFacts, roles: Iterable[Role]
+) -> list[tuple[Transition, str | None]]:
+    """The steps this user could take from the case's state, each with its refusal (None if open).
+
+    Only steps the user's roles allow are listed; a step whose guard fails now is listed with the
+    reason, so the page can say why it is not possible yet.
+    """
+    roles = frozenset(roles)
+    result = []
+    for transition in TRANSITIONS.values():
+        if facts.state in transition.sources and roles & transition.roles:
+            reason = None
+            for guard in transition.guards:
+                if message := guard(facts, {}):
+                    reason = message
+                    break
+            result.append((transition, reason))
+    return result

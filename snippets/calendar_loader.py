@@ -1,0 +1,33 @@
+"""Feeds the administrators' holiday corrections into the pure calendar in rules/."""
+
+from django.db import DatabaseError
+
+from rules.calendar import Correction, YearCorrections, YearNotice
+
+
+def load_year_corrections(year: int) -> YearCorrections:
+    """One year's corrections, in two queries; the calendar caches the result per year."""
+    from .models import CalendarCorrection, HolidayNotice
+
+    try:
+        notice = HolidayNotice.objects.filter(year=year).prefetch_related("days").first()
+        days = tuple(
+            Correction(date=c.date, is_working_day=c.is_working_day, name=c.name, source=c.source)
+            for c in CalendarCorrection.objects.filter(date__year=year)
+        )
+    except DatabaseError:
+        # Before the first migration the tables do not exist yet; the library still answers.
+        return YearCorrections(notice=None, days=())
+    year_notice = None
+    if notice is not None:
+        year_notice = YearNotice(
+            year=notice.year,
+            source=notice.source,
+            days=tuple(
+                Correction(
+                    date=d.date, is_working_day=d.is_working_day, name=d.name, source=notice.source
+                )
+                for d in notice.days.all()
+            ),
+        )
+    return YearCorrections(notice=year_notice, days=days)

@@ -1,0 +1,121 @@
+"""Factories for the tests: configuration rows directly, cases only through the real services."""
+
+import datetime as dt
+import itertools
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+
+from petitions.models import Case
+from petitions.services import Filing, PetitionerData, file_case, perform_transition
+from rules.roles import ROLE_GROUP_NAMES, Role
+from snippets.models import Category, Channel, Department
+
+_seq = itertools.count(1)
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"科室{n}")
+    code = factory.Sequence(lambda n: f"dept{n}")
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"类别{n}")
+    code = factory.Sequence(lambda n: f"cat{n}")
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Channel
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"渠道{n}")
+    code = factory.Sequence(lambda n: f"channel{n}")
+    source = Channel.Source.DIRECT
+
+
+def direct_channel() -> Channel:
+    return ChannelFactory(code="phone", name="来电", source=Channel.Source.DIRECT)
+
+
+def superior_channel() -> Channel:
+    return ChannelFactory(code="hotline_12345", name="12345市民热线", source=Channel.Source.SUPERIOR)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pw-123456")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        self.save()
+        for role in extracted or []:
+            self.groups.add(role_group(role))
+
+
+ROLE_CASE_PERMS = {
+    Role.DETACHMENT: ["view_case", "add_case", "change_case", "handle_case", "reveal_identity"],
+    Role.HANDLER: ["view_case", "handle_case", "reveal_identity"],
+    Role.DEPARTMENT_HEAD: ["view_case", "handle_case", "reveal_identity"],
+    Role.DISCIPLINE: ["view_case"],
+}
+
+
+def role_group(role: Role) -> Group:
+    group, created = Group.objects.get_or_create(name=ROLE_GROUP_NAMES[role])
+    if created:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
+            *Permission.objects.filter(
+                content_type__app_label="petitions",
+                codename__in=ROLE_CASE_PERMS.get(role, ["view_case"]),
+            ),
+        )
+    return group
+
+
+def detachment_user(username: str = "zhidui"):
+    return UserFactory(username=username, roles=[Role.DETACHMENT])
+
+
+def aware(day: dt.date, hour: int = 9) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+def make_case(*, channel: Channel | None = None, received_on: dt.date | None = None, user=None,
+              **extra) -> Case:
+    """File a case through the real intake service."""
+    n = next(_seq)
+    filing = Filing(
+        channel=channel or direct_channel(),
+        received_at=aware(received_on) if received_on else None,
+        place=f"九龙坡区测试路{n}号",
+        description=f"夜间异味扰民 {n}",
+        petitioners=[PetitionerData(name="张三", phone="13812340000", id_number="",
+                                    address="九龙坡区杨家坪正街1号")],
+        **extra,
+    )
+    return file_case(filing, user=user)
+
+
+def step(case: Case, name: str, user, **data) -> Case:
+    return perform_transition(case, name, user=user, data=data)
+
+
+def a_category() -> Category:
+    return CategoryFactory(code="air", name="大气")
