@@ -83,7 +83,8 @@ class CaseIntakeForm(WagtailAdminModelForm):
         anonymous = data.get("anonymous")
         if anonymous and data.get("kind") not in ("", None, Kind.VIOLATION_REPORT):
             self.add_error(
-                "anonymous", _g("只有检举、揭发、控告环境违法行为的可以匿名，其他信访事项须留下姓名和电话。")
+                "anonymous",
+                _g("只有检举、揭发、控告环境违法行为的可以匿名，其他信访事项须留下姓名和电话。"),
             )
         if not anonymous:
             if not data.get("petitioner_name"):
@@ -97,9 +98,7 @@ class CaseIntakeForm(WagtailAdminModelForm):
             self.add_error("visitor_count", _g("集体访须填写来访人数。"))
         channel = data.get("channel")
         if channel and channel.is_superior_assigned and not data.get("source_ticket_number"):
-            self.add_error(
-                "source_ticket_number", _g("上级交办、转办的事项须填写来源工单号。")
-            )
+            self.add_error("source_ticket_number", _g("上级交办、转办的事项须填写来源工单号。"))
         return data
 
     def to_filing(self) -> Filing:

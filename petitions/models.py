@@ -18,7 +18,9 @@ class CaseDeletionForbidden(PermissionDenied):
     """第二十四条: no case may be deleted or hidden (隐匿、压扣)."""
 
     def __init__(self) -> None:
-        super().__init__(_("信访案件不能删除（第二十四条）。误登记的案件请“作废”，它仍保留在台账中。"))
+        super().__init__(
+            _("信访案件不能删除（第二十四条）。误登记的案件请“作废”，它仍保留在台账中。")
+        )
 
 
 class CaseQuerySet(models.QuerySet):
@@ -61,7 +63,9 @@ class Case(models.Model):
         _("匿名举报"), default=False, help_text=_("仅检举、揭发、控告环境违法行为可以匿名。")
     )
     contact_unclear = models.BooleanField(
-        _("联系方式不清"), default=False, help_text=_("联系方式不清的，受理告知时限不计（第十五条）。")
+        _("联系方式不清"),
+        default=False,
+        help_text=_("联系方式不清的，受理告知时限不计（第十五条）。"),
     )
     is_group_visit = models.BooleanField(_("集体访"), default=False)
     visitor_count = models.PositiveIntegerField(_("来访人数"), null=True, blank=True)
@@ -240,6 +244,9 @@ class CaseNumberSequence(models.Model):
     class Meta:
         verbose_name = _("案件编号序列")
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class Petitioner(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="petitioners")
@@ -352,6 +359,9 @@ class Reply(models.Model):
         verbose_name_plural = _("答复")
         ordering = ["replied_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.replied_on}"
+
 
 class Transfer(models.Model):
     """A co-handling agency the matter was transferred to (A14.3, A16.3)."""
@@ -368,3 +378,6 @@ class Transfer(models.Model):
         verbose_name = _("转交记录")
         verbose_name_plural = _("转交记录")
         ordering = ["transferred_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.transferred_on}"

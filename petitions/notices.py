@@ -52,8 +52,8 @@ def available_notices(case: Case) -> list[Notice]:
 
 
 def notice_context(case: Case, notice: Notice) -> dict:
-    petitioner = None if notice.leaves_out_identity or case.anonymous else (
-        case.petitioners.first()
+    petitioner = (
+        None if notice.leaves_out_identity or case.anonymous else (case.petitioners.first())
     )
     from rules.transitions import DECLINE_REASONS
 

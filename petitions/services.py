@@ -212,9 +212,7 @@ def file_case(filing: Filing, *, user=None) -> Case:
                 label=_("来源渠道办理期限"),
                 start_on=received_on,
                 due_on=filing.source_deadline,
-                remind_on=max(
-                    received_on, calendar.add_working_days(filing.source_deadline, -3)
-                ),
+                remind_on=max(received_on, calendar.add_working_days(filing.source_deadline, -3)),
                 provisional=calendar.is_provisional(filing.source_deadline),
                 calculation={"rule": SOURCE_DEADLINE, "given_by_channel": True},
             )
@@ -355,7 +353,8 @@ EFFECTS = {
     "dispatch": _dispatch,
     "transfer": _transfer,
     "reply": _replier(
-        "reply", ["reply", "reply_important", SOURCE_DEADLINE],
+        "reply",
+        ["reply", "reply_important", SOURCE_DEADLINE],
         ["review_request_window", "objection_window"],
     ),
     "request_review": _requester(["review_request_window", "objection_window"], "review_opinion"),

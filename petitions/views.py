@@ -280,7 +280,9 @@ class CaseViewSet(ModelViewSet):
                 label=_("编号"),
                 url_name="cases:inspect",
             ),
-            Column("received_on", label=_("收到日期"), accessor=lambda c: c.received_on),
+            Column(
+                "received_on", label=_("收到日期"), accessor=lambda c: c.received_on.isoformat()
+            ),
             Column("channel", label=_("渠道"), accessor="channel.name"),
             Column("categories", label=_("问题类别"), accessor=lambda c: c.category_names),
             Column("host_department", label=_("承办科室"), accessor="host_department.name"),
@@ -371,7 +373,8 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _g("%(number)s：已%(step)s。") % {"number": self.case.number, "step": self.transition.label},
+            _g("%(number)s：已%(step)s。")
+            % {"number": self.case.number, "step": self.transition.label},
         )
         return redirect("cases:inspect", self.case.pk)
 

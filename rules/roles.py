@@ -37,17 +37,14 @@ ROLE_LABELS = {
 
 #: The Wagtail group that carries each role (created by the starter configuration).
 ROLE_GROUP_NAMES = {
-    role: name
-    for role, name in {
-        Role.DETACHMENT: "支队",
-        Role.HANDLER: "科室经办人",
-        Role.DEPARTMENT_HEAD: "科室负责人",
-        Role.SUPERVISING_LEADER: "分管领导",
-        Role.BUREAU_HEAD: "主要负责人",
-        Role.OFFICE: "办公室",
-        Role.DISCIPLINE: "纪检监察组",
-        Role.DUTY: "值班人员",
-        Role.ADMINISTRATOR: "系统管理员",
-    }.items()
+    Role.DETACHMENT: "支队",
+    Role.HANDLER: "科室经办人",
+    Role.DEPARTMENT_HEAD: "科室负责人",
+    Role.SUPERVISING_LEADER: "分管领导",
+    Role.BUREAU_HEAD: "主要负责人",
+    Role.OFFICE: "办公室",
+    Role.DISCIPLINE: "纪检监察组",
+    Role.DUTY: "值班人员",
+    Role.ADMINISTRATOR: "系统管理员",
 }
 GROUP_ROLES = {name: role for role, name in ROLE_GROUP_NAMES.items()}

@@ -127,8 +127,10 @@ def _within_re_review_window(facts: CaseFacts, data: Mapping) -> str | None:
 def _objection_window_passed(facts: CaseFacts, data: Mapping) -> str | None:
     if facts.state == State.RE_REVIEW_REPLIED:
         return None  # after a re-review nothing more can be asked (第十九条第三款)
-    due = facts.re_review_window_due if facts.state == State.REVIEW_REPLIED else (
-        facts.objection_window_due
+    due = (
+        facts.re_review_window_due
+        if facts.state == State.REVIEW_REPLIED
+        else (facts.objection_window_due)
     )
     if due is None or facts.today <= due:
         return _g(
@@ -154,7 +156,9 @@ def _no_future_dates(facts: CaseFacts, data: Mapping) -> str | None:
 
 def _statutory_route_needs_route(facts: CaseFacts, data: Mapping) -> str | None:
     if data.get("reason_kind") == "statutory_route" and not data.get("legal_route"):
-        return _g("依法应通过诉讼、仲裁、行政复议等途径解决的，须写明引导信访人向哪个机关提出（第十四条）。")
+        return _g(
+            "依法应通过诉讼、仲裁、行政复议等途径解决的，须写明引导信访人向哪个机关提出（第十四条）。"
+        )
     return None
 
 
@@ -256,7 +260,9 @@ TRANSITIONS: dict[str, Transition] = {
             _DETACHMENT,
             "第十四条",
             (
-                FieldSpec("reason_kind", _("不予受理的理由"), FieldKind.CHOICE, choices=DECLINE_REASONS),
+                FieldSpec(
+                    "reason_kind", _("不予受理的理由"), FieldKind.CHOICE, choices=DECLINE_REASONS
+                ),
                 FieldSpec("reason", _("具体说明"), FieldKind.TEXT),
                 FieldSpec(
                     "legal_route",
@@ -371,7 +377,9 @@ TRANSITIONS: dict[str, Transition] = {
             _DETACHMENT,
             "第十九条第一款",
             (
-                FieldSpec("requested_on", _("收到复查请求日期"), FieldKind.DATE, default_today=True),
+                FieldSpec(
+                    "requested_on", _("收到复查请求日期"), FieldKind.DATE, default_today=True
+                ),
                 FieldSpec("request", _("复查请求内容"), FieldKind.TEXT),
             ),
             guards=(_no_future_dates, _within_review_window),
@@ -394,7 +402,9 @@ TRANSITIONS: dict[str, Transition] = {
             _DETACHMENT,
             "第十九条第二款",
             (
-                FieldSpec("requested_on", _("收到复核请求日期"), FieldKind.DATE, default_today=True),
+                FieldSpec(
+                    "requested_on", _("收到复核请求日期"), FieldKind.DATE, default_today=True
+                ),
                 FieldSpec("request", _("复核请求内容"), FieldKind.TEXT),
             ),
             guards=(_no_future_dates, _within_re_review_window),
@@ -428,7 +438,9 @@ TRANSITIONS: dict[str, Transition] = {
             "第二十条第二款",
             (
                 FieldSpec("archive_number", _("档案号"), FieldKind.LINE),
-                FieldSpec("retention_period", _("保管期限"), FieldKind.CHOICE, choices=RETENTION_PERIODS),
+                FieldSpec(
+                    "retention_period", _("保管期限"), FieldKind.CHOICE, choices=RETENTION_PERIODS
+                ),
             ),
             description=_("归档后案件不能再修改。"),
         ),
@@ -458,7 +470,9 @@ def _role_labels(roles: Iterable[Role]) -> str:
     return "、".join(str(r.label) for r in sorted(roles))
 
 
-def refusal(transition: Transition, facts: CaseFacts, roles: Iterable[Role], data: Mapping) -> str | None:
+def refusal(
+    transition: Transition, facts: CaseFacts, roles: Iterable[Role], data: Mapping
+) -> str | None:
     """Why `transition` may not be taken now, or None when it may."""
     roles = frozenset(roles)
     if facts.state not in transition.sources:

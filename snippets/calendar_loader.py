@@ -1,6 +1,6 @@
 """Feeds the administrators' holiday corrections into the pure calendar in rules/."""
 
-from django.db import DatabaseError
+from django.db import connection
 
 from rules.calendar import Correction, YearCorrections, YearNotice
 
@@ -9,15 +9,14 @@ def load_year_corrections(year: int) -> YearCorrections:
     """One year's corrections, in two queries; the calendar caches the result per year."""
     from .models import CalendarCorrection, HolidayNotice
 
-    try:
-        notice = HolidayNotice.objects.filter(year=year).prefetch_related("days").first()
-        days = tuple(
-            Correction(date=c.date, is_working_day=c.is_working_day, name=c.name, source=c.source)
-            for c in CalendarCorrection.objects.filter(date__year=year)
-        )
-    except DatabaseError:
-        # Before the first migration the tables do not exist yet; the library still answers.
+    if HolidayNotice._meta.db_table not in connection.introspection.table_names():
+        # Before the first migration (a management command run on an empty database).
         return YearCorrections(notice=None, days=())
+    notice = HolidayNotice.objects.filter(year=year).prefetch_related("days").first()
+    days = tuple(
+        Correction(date=c.date, is_working_day=c.is_working_day, name=c.name, source=c.source)
+        for c in CalendarCorrection.objects.filter(date__year=year)
+    )
     year_notice = None
     if notice is not None:
         year_notice = YearNotice(

@@ -135,6 +135,9 @@ class ChannelDeadline(models.Model):
             models.UniqueConstraint(fields=["channel", "rule"], name="unique_channel_rule")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.channel} {self.rule}"
+
 
 class HolidayNotice(ClusterableModel):
     """A year's holiday arrangement from the State Council notice (国务院办公厅节假日安排通知).
@@ -175,9 +178,10 @@ class HolidayNoticeDay(models.Model):
         verbose_name = _("节假日")
         verbose_name_plural = _("节假日")
         ordering = ["date"]
-        constraints = [
-            models.UniqueConstraint(fields=["notice", "date"], name="unique_notice_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["notice", "date"], name="unique_notice_day")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
 
     def clean(self) -> None:
         if self.notice_id and self.date and self.date.year != self.notice.year:

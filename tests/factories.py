@@ -49,7 +49,9 @@ def direct_channel() -> Channel:
 
 
 def superior_channel() -> Channel:
-    return ChannelFactory(code="hotline_12345", name="12345市民热线", source=Channel.Source.SUPERIOR)
+    return ChannelFactory(
+        code="hotline_12345", name="12345市民热线", source=Channel.Source.SUPERIOR
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -97,8 +99,9 @@ def aware(day: dt.date, hour: int = 9) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
 
 
-def make_case(*, channel: Channel | None = None, received_on: dt.date | None = None, user=None,
-              **extra) -> Case:
+def make_case(
+    *, channel: Channel | None = None, received_on: dt.date | None = None, user=None, **extra
+) -> Case:
     """File a case through the real intake service."""
     n = next(_seq)
     filing = Filing(
@@ -106,8 +109,11 @@ def make_case(*, channel: Channel | None = None, received_on: dt.date | None = N
         received_at=aware(received_on) if received_on else None,
         place=f"九龙坡区测试路{n}号",
         description=f"夜间异味扰民 {n}",
-        petitioners=[PetitionerData(name="张三", phone="13812340000", id_number="",
-                                    address="九龙坡区杨家坪正街1号")],
+        petitioners=[
+            PetitionerData(
+                name="张三", phone="13812340000", id_number="", address="九龙坡区杨家坪正街1号"
+            )
+        ],
         **extra,
     )
     return file_case(filing, user=user)

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 from factories import (
-    a_category,
     ChannelFactory,
     DepartmentFactory,
+    a_category,
     detachment_user,
     make_case,
     step,
@@ -45,22 +45,36 @@ def test_a15_1_clock_does_not_run_while_contact_details_are_unclear():
 
 def test_a15_2_superior_assigned_acceptance_and_objection_due_in_5_working_days_over_spring_festival():
     """A15.2: a 12345 ticket received 2026-02-12 (Thu): 02-13, 02-14 (Sat, worked), 02-24, 02-25, 02-26."""
-    case = make_case(channel=superior_channel(), source_ticket_number="12345-1",
-                     received_on=dt.date(2026, 2, 12))
+    case = make_case(
+        channel=superior_channel(), source_ticket_number="12345-1", received_on=dt.date(2026, 2, 12)
+    )
     assert open_deadline(case, "acceptance_assigned").due_on == dt.date(2026, 2, 26)
     assert open_deadline(case, "objection_assigned").due_on == dt.date(2026, 2, 26)
 
 
 def test_a17_2_reply_due_30_days_or_15_for_an_important_case_and_a_flag_recomputes_it():
     user = detachment_user()
-    case = step(make_case(received_on=dt.date(2026, 4, 1)), "register", user, kind="pollution",
-                categories=[a_category()])
+    case = step(
+        make_case(received_on=dt.date(2026, 4, 1)),
+        "register",
+        user,
+        kind="pollution",
+        categories=[a_category()],
+    )
     case = step(case, "accept", user, accepted_on=dt.date(2026, 4, 1), notice_method="phone")
     assert open_deadline(case, "reply").due_on == dt.date(2026, 5, 1)  # natural days, not moved
     important = step(
-        step(make_case(received_on=dt.date(2026, 4, 1), important={"important_joint": True}),
-             "register", user, kind="pollution", categories=[a_category()]),
-        "accept", user, accepted_on=dt.date(2026, 4, 1), notice_method="phone",
+        step(
+            make_case(received_on=dt.date(2026, 4, 1), important={"important_joint": True}),
+            "register",
+            user,
+            kind="pollution",
+            categories=[a_category()],
+        ),
+        "accept",
+        user,
+        accepted_on=dt.date(2026, 4, 1),
+        notice_method="phone",
     )
     assert open_deadline(important, "reply_important").due_on == dt.date(2026, 4, 16)
 
@@ -76,8 +90,13 @@ def test_a17_2_reply_due_30_days_or_15_for_an_important_case_and_a_flag_recomput
 def test_a17_2_a_natural_day_due_date_moves_off_a_holiday_only_when_the_setting_says_so(settings):
     user = detachment_user()
     settings.PETITIONS_MOVE_NATURAL_DUE_OFF_HOLIDAYS = True
-    case = step(make_case(received_on=dt.date(2026, 4, 1)), "register", user, kind="pollution",
-                categories=[a_category()])
+    case = step(
+        make_case(received_on=dt.date(2026, 4, 1)),
+        "register",
+        user,
+        kind="pollution",
+        categories=[a_category()],
+    )
     case = step(case, "accept", user, accepted_on=dt.date(2026, 4, 1), notice_method="phone")
     deadline = open_deadline(case, "reply")
     assert deadline.due_on == dt.date(2026, 5, 6)  # 05-01..05-05 is the Labour Day holiday
@@ -102,12 +121,24 @@ def test_a17_2_a_channel_sets_its_own_reply_limit():
 def test_a19_1_review_request_only_within_30_days_of_receiving_the_reply():
     user = detachment_user()
     dept = DepartmentFactory()
-    case = step(make_case(received_on=dt.date(2026, 4, 1)), "register", user, kind="pollution",
-                categories=[a_category()])
+    case = step(
+        make_case(received_on=dt.date(2026, 4, 1)),
+        "register",
+        user,
+        kind="pollution",
+        categories=[a_category()],
+    )
     case = step(case, "accept", user, accepted_on=dt.date(2026, 4, 1), notice_method="phone")
     case = step(case, "dispatch", user, host_department=dept, basis="responsibility_table")
-    case = step(case, "reply", user, reply_text="答复", replied_on=dt.date(2026, 4, 20),
-                received_on=dt.date(2026, 4, 22), method="letter")
+    case = step(
+        case,
+        "reply",
+        user,
+        reply_text="答复",
+        replied_on=dt.date(2026, 4, 20),
+        received_on=dt.date(2026, 4, 22),
+        method="letter",
+    )
     assert open_deadline(case, "review_request_window").due_on == dt.date(2026, 5, 22)
     with pytest.raises(TransitionRefused) as refused:
         step(case, "request_review", user, requested_on=dt.date(2026, 5, 23), request="复查")
@@ -120,27 +151,51 @@ def test_a19_1_review_request_only_within_30_days_of_receiving_the_reply():
 def test_a19_2_a19_3_re_review_window_and_nothing_after_a_re_review():
     user = detachment_user()
     dept = DepartmentFactory()
-    case = step(make_case(received_on=dt.date(2026, 4, 1)), "register", user, kind="pollution",
-                categories=[a_category()])
+    case = step(
+        make_case(received_on=dt.date(2026, 4, 1)),
+        "register",
+        user,
+        kind="pollution",
+        categories=[a_category()],
+    )
     case = step(case, "accept", user, accepted_on=dt.date(2026, 4, 1), notice_method="phone")
     case = step(case, "dispatch", user, host_department=dept, basis="responsibility_table")
     d = dt.date(2026, 4, 10)
-    case = step(case, "reply", user, reply_text="答复", replied_on=d, received_on=d, method="letter")
+    case = step(
+        case, "reply", user, reply_text="答复", replied_on=d, received_on=d, method="letter"
+    )
     case = step(case, "request_review", user, requested_on=d, request="复查")
-    case = step(case, "reply_review", user, reply_text="复查", replied_on=dt.date(2026, 5, 1),
-                received_on=dt.date(2026, 5, 2), method="letter")
+    case = step(
+        case,
+        "reply_review",
+        user,
+        reply_text="复查",
+        replied_on=dt.date(2026, 5, 1),
+        received_on=dt.date(2026, 5, 2),
+        method="letter",
+    )
     assert open_deadline(case, "re_review_request_window").due_on == dt.date(2026, 6, 1)
     with pytest.raises(TransitionRefused):
         step(case, "request_re_review", user, requested_on=dt.date(2026, 6, 2), request="复核")
     case = step(case, "request_re_review", user, requested_on=dt.date(2026, 6, 1), request="复核")
     assert open_deadline(case, "re_review_opinion").due_on == dt.date(2026, 7, 1)
-    case = step(case, "reply_re_review", user, reply_text="复核", replied_on=dt.date(2026, 6, 20),
-                received_on=dt.date(2026, 6, 20), method="letter")
+    case = step(
+        case,
+        "reply_re_review",
+        user,
+        reply_text="复核",
+        replied_on=dt.date(2026, 6, 20),
+        received_on=dt.date(2026, 6, 20),
+        method="letter",
+    )
     # A19.3: after a re-review no further request is possible; the case may close at once.
     from rules.transitions import TRANSITIONS
 
-    assert not [n for n, t in TRANSITIONS.items() if State.RE_REVIEW_REPLIED in t.sources
-                and n.startswith("request")]
+    assert not [
+        n
+        for n, t in TRANSITIONS.items()
+        if State.RE_REVIEW_REPLIED in t.sources and n.startswith("request")
+    ]
     case = step(case, "close", user)
     assert case.state == State.CLOSED
 
@@ -149,12 +204,24 @@ def test_a20_1_a_replied_case_closes_only_after_its_30_day_objection_window():
     user = detachment_user()
     dept = DepartmentFactory()
     with freeze_time("2026-03-10 10:00:00+08:00"):
-        case = step(make_case(received_on=dt.date(2026, 3, 2)), "register", user,
-                    kind="pollution", categories=[a_category()])
+        case = step(
+            make_case(received_on=dt.date(2026, 3, 2)),
+            "register",
+            user,
+            kind="pollution",
+            categories=[a_category()],
+        )
         case = step(case, "accept", user, accepted_on=dt.date(2026, 3, 2), notice_method="phone")
         case = step(case, "dispatch", user, host_department=dept, basis="responsibility_table")
-        case = step(case, "reply", user, reply_text="答复", replied_on=dt.date(2026, 3, 10),
-                    received_on=dt.date(2026, 3, 10), method="letter")
+        case = step(
+            case,
+            "reply",
+            user,
+            reply_text="答复",
+            replied_on=dt.date(2026, 3, 10),
+            received_on=dt.date(2026, 3, 10),
+            method="letter",
+        )
     with freeze_time("2026-04-09 10:00:00+08:00"):  # the 30th day: still inside the window
         with pytest.raises(TransitionRefused) as refused:
             step(case, "close", user)
@@ -186,8 +253,12 @@ def test_a26_1_a_due_date_in_2027_is_provisional_until_the_notice_is_entered():
 
 
 def test_a26_1_a_single_day_correction_takes_precedence():
-    CalendarCorrection.objects.create(date=dt.date(2026, 12, 31), is_working_day=False,
-                                      name="临时放假", source="区政府通知（测试）")
+    CalendarCorrection.objects.create(
+        date=dt.date(2026, 12, 31),
+        is_working_day=False,
+        name="临时放假",
+        source="区政府通知（测试）",
+    )
     case = make_case(received_on=dt.date(2026, 12, 29))
     deadline = open_deadline(case, "acceptance_direct")
     assert any("区政府通知（测试）" in reason for _d, reason in deadline.calculation["skipped"])

@@ -7,7 +7,14 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from factories import a_category, CategoryFactory, detachment_user, make_case, step, superior_channel
+from factories import (
+    CategoryFactory,
+    a_category,
+    detachment_user,
+    make_case,
+    step,
+    superior_channel,
+)
 from freezegun import freeze_time
 
 from petitions.models import Case, Petitioner
@@ -63,8 +70,12 @@ def test_a24_2_ledger_marks_overdue_and_due_soon_and_filters_them(client):
     client.force_login(user)
     overdue = make_case(received_on=dt.date(2026, 9, 25))  # due 09-30
     soon = make_case(received_on=dt.date(2026, 10, 9))  # due 10-13: 3 working days left
-    later = make_case(channel=superior_channel(), source_ticket_number="12345-77",
-                      received_on=dt.date(2026, 10, 9), source_deadline=dt.date(2026, 11, 30))
+    later = make_case(
+        channel=superior_channel(),
+        source_ticket_number="12345-77",
+        received_on=dt.date(2026, 10, 9),
+        source_deadline=dt.date(2026, 11, 30),
+    )
     page = client.get("/admin/cases/").content.decode()
     assert overdue.number in page and soon.number in page
     assert "已逾期" in page and "剩3个工作日" in page
@@ -83,8 +94,10 @@ def test_a6_1_ledger_export_masks_the_petitioner(client):
     case = make_case()
     response = client.get("/admin/cases/?export=csv")
     assert response.status_code == 200
-    body = b"".join(response.streaming_content).decode("utf-8-sig") if response.streaming else (
-        response.content.decode("utf-8-sig")
+    body = (
+        b"".join(response.streaming_content).decode("utf-8-sig")
+        if response.streaming
+        else (response.content.decode("utf-8-sig"))
     )
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][0] == "编号"
@@ -118,17 +131,22 @@ def test_a6_1_revealing_the_identity_is_logged(client):
     client.post(f"/admin/cases/{case.pk}/reveal/")
     page = client.get(f"/admin/cases/inspect/{case.pk}/").content.decode()
     assert "13812340000" in page
-    assert ModelLogEntry.objects.filter(
-        object_id=str(case.pk), action="petitions.reveal_identity", user=user
-    ).count() == 1
+    assert (
+        ModelLogEntry.objects.filter(
+            object_id=str(case.pk), action="petitions.reveal_identity", user=user
+        ).count()
+        == 1
+    )
 
 
 def test_a24_1_a_refused_step_in_the_admin_says_why_and_changes_nothing(client):
     user = detachment_user()
     client.force_login(user)
     case = make_case()
-    response = client.post(f"/admin/cases/{case.pk}/step/accept/",
-                           {"accepted_on": "2026-01-01", "notice_method": "phone"})
+    response = client.post(
+        f"/admin/cases/{case.pk}/step/accept/",
+        {"accepted_on": "2026-01-01", "notice_method": "phone"},
+    )
     assert response.status_code == 200
     assert "待登记" in response.content.decode()
     case.refresh_from_db()
@@ -167,8 +185,14 @@ def test_a14_2_intake_refuses_bad_input_in_chinese_and_creates_nothing(client):
     client.force_login(detachment_user())
     response = client.post(
         "/admin/cases/new/",
-        {"channel": direct_channel().pk, "petitioner_phone": "12", "anonymous": "on",
-         "kind": "consultation", "place": "", "description": ""},
+        {
+            "channel": direct_channel().pk,
+            "petitioner_phone": "12",
+            "anonymous": "on",
+            "kind": "consultation",
+            "place": "",
+            "description": "",
+        },
     )
     assert response.status_code == 200
     text = response.content.decode()

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 from factories import (
-    a_category,
     DepartmentFactory,
     UserFactory,
+    a_category,
     detachment_user,
     direct_channel,
     make_case,
@@ -27,9 +27,9 @@ pytestmark = pytest.mark.django_db
 
 def logged_actions(case: Case) -> list[str]:
     return list(
-        ModelLogEntry.objects.filter(object_id=str(case.pk)).order_by("id").values_list(
-            "action", flat=True
-        )
+        ModelLogEntry.objects.filter(object_id=str(case.pk))
+        .order_by("id")
+        .values_list("action", flat=True)
     )
 
 
@@ -45,27 +45,62 @@ def test_a13_1_a20_2_whole_path_from_filing_to_archive():
     case = step(case, "register", user, kind="pollution", categories=[a_category()])
     case = step(case, "accept", user, accepted_on=dt.date(2026, 3, 2), notice_method="phone")
     assert case.next_due_on == dt.date(2026, 4, 1)  # 30 days from acceptance
-    case = step(case, "dispatch", user, host_department=department, co_departments=[],
-                basis="responsibility_table")
+    case = step(
+        case,
+        "dispatch",
+        user,
+        host_department=department,
+        co_departments=[],
+        basis="responsibility_table",
+    )
     assert case.host_department == department
-    case = step(case, "reply", user, reply_text="已查处。", replied_on=dt.date(2026, 3, 2),
-                received_on=dt.date(2026, 3, 2), method="letter")
+    case = step(
+        case,
+        "reply",
+        user,
+        reply_text="已查处。",
+        replied_on=dt.date(2026, 3, 2),
+        received_on=dt.date(2026, 3, 2),
+        method="letter",
+    )
     assert case.state == State.REPLIED
     case = step(case, "request_review", user, requested_on=dt.date(2026, 3, 2), request="不满意")
-    case = step(case, "reply_review", user, reply_text="维持。", replied_on=dt.date(2026, 3, 2),
-                received_on=dt.date(2026, 3, 2), method="letter")
-    case = step(case, "request_re_review", user, requested_on=dt.date(2026, 3, 2),
-                request="仍不满意")
-    case = step(case, "reply_re_review", user, reply_text="维持。", replied_on=dt.date(2026, 3, 2),
-                received_on=dt.date(2026, 3, 2), method="letter")
+    case = step(
+        case,
+        "reply_review",
+        user,
+        reply_text="维持。",
+        replied_on=dt.date(2026, 3, 2),
+        received_on=dt.date(2026, 3, 2),
+        method="letter",
+    )
+    case = step(
+        case, "request_re_review", user, requested_on=dt.date(2026, 3, 2), request="仍不满意"
+    )
+    case = step(
+        case,
+        "reply_re_review",
+        user,
+        reply_text="维持。",
+        replied_on=dt.date(2026, 3, 2),
+        received_on=dt.date(2026, 3, 2),
+        method="letter",
+    )
     case = step(case, "close", user)
     case = step(case, "archive", user, archive_number="A-1", retention_period="10y")
     assert case.state == State.ARCHIVED
     assert case.archive_number == "A-1"
     assert logged_actions(case) == [
-        "petitions.file", "petitions.register", "petitions.accept", "petitions.dispatch",
-        "petitions.reply", "petitions.request_review", "petitions.reply_review",
-        "petitions.request_re_review", "petitions.reply_re_review", "petitions.close",
+        "petitions.file",
+        "petitions.register",
+        "petitions.accept",
+        "petitions.dispatch",
+        "petitions.reply",
+        "petitions.request_review",
+        "petitions.reply_review",
+        "petitions.request_re_review",
+        "petitions.reply_re_review",
+        "petitions.close",
         "petitions.archive",
     ]
     # A20.2: nothing can follow archiving.
@@ -90,14 +125,44 @@ def _case_in(state: State, user) -> Case:
         State.DISPATCHED: ["register", "accept", "dispatch"],
         State.REPLIED: ["register", "accept", "dispatch", "reply"],
         State.REVIEW_REQUESTED: ["register", "accept", "dispatch", "reply", "request_review"],
-        State.REVIEW_REPLIED: ["register", "accept", "dispatch", "reply", "request_review",
-                               "reply_review"],
-        State.RE_REVIEW_REQUESTED: ["register", "accept", "dispatch", "reply", "request_review",
-                                    "reply_review", "request_re_review"],
-        State.RE_REVIEW_REPLIED: ["register", "accept", "dispatch", "reply", "request_review",
-                                  "reply_review", "request_re_review", "reply_re_review"],
-        State.CLOSED: ["register", "accept", "dispatch", "reply", "request_review",
-                       "reply_review", "request_re_review", "reply_re_review", "close"],
+        State.REVIEW_REPLIED: [
+            "register",
+            "accept",
+            "dispatch",
+            "reply",
+            "request_review",
+            "reply_review",
+        ],
+        State.RE_REVIEW_REQUESTED: [
+            "register",
+            "accept",
+            "dispatch",
+            "reply",
+            "request_review",
+            "reply_review",
+            "request_re_review",
+        ],
+        State.RE_REVIEW_REPLIED: [
+            "register",
+            "accept",
+            "dispatch",
+            "reply",
+            "request_review",
+            "reply_review",
+            "request_re_review",
+            "reply_re_review",
+        ],
+        State.CLOSED: [
+            "register",
+            "accept",
+            "dispatch",
+            "reply",
+            "request_review",
+            "reply_review",
+            "request_re_review",
+            "reply_re_review",
+            "close",
+        ],
         State.ARCHIVED: ["register", "decline", "archive"],
         State.VOIDED: ["void"],
     }[state]
@@ -118,14 +183,26 @@ VALID_DATA = {
     "return_materials": lambda dept: {"approval": "同意", "returned_on": D},
     "dispatch": lambda dept: {"host_department": dept, "basis": "responsibility_table"},
     "transfer": lambda dept: {"agency": "区住建委", "content": "扬尘", "transferred_on": D},
-    "reply": lambda dept: {"reply_text": "答复", "replied_on": D, "received_on": D,
-                           "method": "letter"},
+    "reply": lambda dept: {
+        "reply_text": "答复",
+        "replied_on": D,
+        "received_on": D,
+        "method": "letter",
+    },
     "request_review": lambda dept: {"requested_on": D, "request": "复查"},
-    "reply_review": lambda dept: {"reply_text": "复查意见", "replied_on": D, "received_on": D,
-                                  "method": "letter"},
+    "reply_review": lambda dept: {
+        "reply_text": "复查意见",
+        "replied_on": D,
+        "received_on": D,
+        "method": "letter",
+    },
     "request_re_review": lambda dept: {"requested_on": D, "request": "复核"},
-    "reply_re_review": lambda dept: {"reply_text": "复核意见", "replied_on": D, "received_on": D,
-                                     "method": "letter"},
+    "reply_re_review": lambda dept: {
+        "reply_text": "复核意见",
+        "replied_on": D,
+        "received_on": D,
+        "method": "letter",
+    },
     "close": lambda dept: {},
     "archive": lambda dept: {"archive_number": "A-9", "retention_period": "10y"},
     "void": lambda dept: {"reason": "误登记"},
@@ -181,8 +258,14 @@ def test_a14_5_statutory_route_needs_the_route_and_prints_it_on_the_notice(clien
     with pytest.raises(TransitionRefused) as refused:
         step(case, "decline", user, reason_kind="statutory_route", reason="赔偿纠纷")
     assert "诉讼" in refused.value.message
-    case = step(case, "decline", user, reason_kind="statutory_route", reason="赔偿纠纷",
-                legal_route="向九龙坡区人民法院提起民事诉讼")
+    case = step(
+        case,
+        "decline",
+        user,
+        reason_kind="statutory_route",
+        reason="赔偿纠纷",
+        legal_route="向九龙坡区人民法院提起民事诉讼",
+    )
     assert case.state == State.NOT_ACCEPTED
     client.force_login(user)
     page = client.get(f"/admin/cases/{case.pk}/notice/non_acceptance/")
@@ -201,8 +284,9 @@ def test_a15_2_objection_only_for_superior_assigned_matters():
     assigned = make_case(channel=superior_channel(), source_ticket_number="12345-1")
     assigned = step(assigned, "register", user, kind="superior", categories=[a_category()])
     assigned = step(assigned, "object", user, objection_reasons="属公安管辖")
-    assigned = step(assigned, "return_materials", user, approval="12345同意",
-                    returned_on=assigned.received_on)
+    assigned = step(
+        assigned, "return_materials", user, approval="12345同意", returned_on=assigned.received_on
+    )
     assert assigned.state == State.RETURNED
 
 
@@ -211,8 +295,14 @@ def test_a14_3_a16_3_transfer_to_another_agency_is_recorded_without_leaving_the_
     user = detachment_user()
     case = step(make_case(), "register", user, kind="pollution", categories=[a_category()])
     case = step(case, "accept", user, accepted_on=case.received_on, notice_method="phone")
-    case = step(case, "transfer", user, agency="区住房城乡建委", content="工地扬尘",
-                transferred_on=case.received_on)
+    case = step(
+        case,
+        "transfer",
+        user,
+        agency="区住房城乡建委",
+        content="工地扬尘",
+        transferred_on=case.received_on,
+    )
     assert case.state == State.ACCEPTED
     assert list(case.transfers.values_list("agency", flat=True)) == ["区住房城乡建委"]
     assert logged_actions(case)[-1] == "petitions.transfer"
@@ -225,8 +315,14 @@ def test_a16_1_dispatch_names_the_department_its_leader_and_the_due_date():
     dept = DepartmentFactory(name="水生态环境科", supervising_leader=leader)
     case = step(make_case(), "register", user, kind="pollution", categories=[a_category()])
     case = step(case, "accept", user, accepted_on=case.received_on, notice_method="phone")
-    case = step(case, "dispatch", user, host_department=dept, basis="leader_instruction",
-                leader_instruction="请水科牵头")
+    case = step(
+        case,
+        "dispatch",
+        user,
+        host_department=dept,
+        basis="leader_instruction",
+        leader_instruction="请水科牵头",
+    )
     assert (case.host_department, case.supervising_leader) == (dept, leader)
     assert case.next_due_on == case.accepted_on + dt.timedelta(days=30)
     assert case.decision["leader_instruction"] == "请水科牵头"

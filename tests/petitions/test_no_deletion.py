@@ -28,3 +28,15 @@ def test_a24_1_admin_delete_screen_is_refused_even_for_a_superuser(client, djang
     assert Case.objects.filter(pk=case.pk).exists()
     listing = client.get("/admin/cases/").content.decode()
     assert f"/admin/cases/delete/{case.pk}/" not in listing
+
+
+def test_a24_1_the_audit_log_cannot_be_edited_even_through_the_orm():
+    from django.db import DatabaseError, transaction
+    from wagtail.models import ModelLogEntry
+
+    case = make_case()
+    entry = ModelLogEntry.objects.get(object_id=str(case.pk), action="petitions.file")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ModelLogEntry.objects.filter(pk=entry.pk).update(action="petitions.nothing")
+    entry.refresh_from_db()
+    assert entry.action == "petitions.file"

@@ -16,8 +16,9 @@ def test_a13_1_number_format_and_a_sequence_per_year(settings):
     settings.PETITIONS_NUMBER_PREFIX = "JLPXF"
     a = make_case(received_on=dt.date(2025, 12, 31))
     b = make_case(received_on=dt.date(2026, 1, 1))
-    c = make_case(received_on=dt.date(2026, 1, 2), channel=superior_channel(),
-                  source_ticket_number="12345-9")
+    c = make_case(
+        received_on=dt.date(2026, 1, 2), channel=superior_channel(), source_ticket_number="12345-9"
+    )
     assert [a.number, b.number, c.number] == [
         "JLPXF-2025-000001",
         "JLPXF-2026-000001",
@@ -62,5 +63,5 @@ def test_a13_1_concurrent_filings_get_distinct_gapless_numbers():
     numbers = sorted(Case.objects.values_list("number", flat=True))
     expected = [f"-2026-{i:06d}" for i in range(1, threads * per_thread + 1)]
     assert len(numbers) == len(set(numbers)) == threads * per_thread
-    assert [n[n.index("-"):] for n in numbers] == expected
+    assert [n[n.index("-") :] for n in numbers] == expected
     assert connection.vendor in {"sqlite", "postgresql"}

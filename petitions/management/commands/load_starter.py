@@ -81,7 +81,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, demo=False, **options):
         for order, (code, name) in enumerate(DEPARTMENTS):
-            Department.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+            Department.objects.get_or_create(
+                code=code, defaults={"name": name, "sort_order": order}
+            )
         for order, (code, name) in enumerate(CATEGORIES):
             Category.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
         for order, (code, name, source) in enumerate(CHANNELS):
@@ -156,50 +158,122 @@ class Command(BaseCommand):
             return step(case, "register", kind="pollution", categories=list(case.categories.all()))
 
         def dispatched(case, accepted_days_ago):
-            case = step(registered(case), "accept", accepted_on=days_ago(accepted_days_ago),
-                        notice_method="phone")
-            return step(case, "dispatch", host_department=departments[2], co_departments=[],
-                        basis="responsibility_table")
+            case = step(
+                registered(case),
+                "accept",
+                accepted_on=days_ago(accepted_days_ago),
+                notice_method="phone",
+            )
+            return step(
+                case,
+                "dispatch",
+                host_department=departments[2],
+                co_departments=[],
+                basis="responsibility_table",
+            )
 
         def replied(case, accepted_days_ago, replied_days_ago):
-            return step(dispatched(case, accepted_days_ago), "reply", reply_text="经现场核查……",
-                        replied_on=days_ago(replied_days_ago),
-                        received_on=days_ago(replied_days_ago), method="letter")
+            return step(
+                dispatched(case, accepted_days_ago),
+                "reply",
+                reply_text="经现场核查……",
+                replied_on=days_ago(replied_days_ago),
+                received_on=days_ago(replied_days_ago),
+                method="letter",
+            )
 
         new_case(1, 0)
         registered(new_case(2, 1))
         step(registered(new_case(3, 2)), "accept", accepted_on=days_ago(1), notice_method="phone")
-        step(registered(new_case(4, 3)), "decline", reason_kind="statutory_route",
-             reason="属于民事赔偿纠纷。", legal_route="向九龙坡区人民法院提起民事诉讼。")
-        step(registered(new_case(5, 3)), "refer", competent_agency="九龙坡区城市管理局",
-             agency_contact="12319", guidance="露天烧烤油烟由城市管理部门负责。")
-        step(registered(new_case(6, 2, "hotline_12345")), "object",
-             objection_reasons="反映的是社会生活噪声，由公安机关管辖。")
-        case = step(registered(new_case(7, 6, "hotline_12345")), "object",
-                    objection_reasons="反映的是建筑施工扬尘，由住建部门管辖。")
+        step(
+            registered(new_case(4, 3)),
+            "decline",
+            reason_kind="statutory_route",
+            reason="属于民事赔偿纠纷。",
+            legal_route="向九龙坡区人民法院提起民事诉讼。",
+        )
+        step(
+            registered(new_case(5, 3)),
+            "refer",
+            competent_agency="九龙坡区城市管理局",
+            agency_contact="12319",
+            guidance="露天烧烤油烟由城市管理部门负责。",
+        )
+        step(
+            registered(new_case(6, 2, "hotline_12345")),
+            "object",
+            objection_reasons="反映的是社会生活噪声，由公安机关管辖。",
+        )
+        case = step(
+            registered(new_case(7, 6, "hotline_12345")),
+            "object",
+            objection_reasons="反映的是建筑施工扬尘，由住建部门管辖。",
+        )
         step(case, "return_materials", approval="12345热线同意异议", returned_on=days_ago(1))
         dispatched(new_case(8, 10), 9)
         replied(new_case(9, 20), 19, 5)
-        step(replied(new_case(10, 40), 39, 20), "request_review", requested_on=days_ago(2),
-             request="对答复不满意。")
-        case = step(replied(new_case(11, 80), 79, 60), "request_review",
-                    requested_on=days_ago(50), request="对答复不满意。")
-        step(case, "reply_review", reply_text="复查意见：维持。", replied_on=days_ago(20),
-             received_on=days_ago(20), method="letter")
-        case = step(replied(new_case(12, 90), 89, 70), "request_review",
-                    requested_on=days_ago(60), request="对答复不满意。")
-        case = step(case, "reply_review", reply_text="复查意见：维持。", replied_on=days_ago(40),
-                    received_on=days_ago(40), method="letter")
+        step(
+            replied(new_case(10, 40), 39, 20),
+            "request_review",
+            requested_on=days_ago(2),
+            request="对答复不满意。",
+        )
+        case = step(
+            replied(new_case(11, 80), 79, 60),
+            "request_review",
+            requested_on=days_ago(50),
+            request="对答复不满意。",
+        )
+        step(
+            case,
+            "reply_review",
+            reply_text="复查意见：维持。",
+            replied_on=days_ago(20),
+            received_on=days_ago(20),
+            method="letter",
+        )
+        case = step(
+            replied(new_case(12, 90), 89, 70),
+            "request_review",
+            requested_on=days_ago(60),
+            request="对答复不满意。",
+        )
+        case = step(
+            case,
+            "reply_review",
+            reply_text="复查意见：维持。",
+            replied_on=days_ago(20),
+            received_on=days_ago(20),
+            method="letter",
+        )
         step(case, "request_re_review", requested_on=days_ago(5), request="请求复核。")
-        case = step(replied(new_case(13, 150), 149, 130), "request_review",
-                    requested_on=days_ago(120), request="对答复不满意。")
-        case = step(case, "reply_review", reply_text="复查意见：维持。", replied_on=days_ago(100),
-                    received_on=days_ago(100), method="letter")
+        case = step(
+            replied(new_case(13, 150), 149, 130),
+            "request_review",
+            requested_on=days_ago(120),
+            request="对答复不满意。",
+        )
+        case = step(
+            case,
+            "reply_review",
+            reply_text="复查意见：维持。",
+            replied_on=days_ago(100),
+            received_on=days_ago(100),
+            method="letter",
+        )
         case = step(case, "request_re_review", requested_on=days_ago(80), request="请求复核。")
-        step(case, "reply_re_review", reply_text="复核意见：维持。", replied_on=days_ago(60),
-             received_on=days_ago(60), method="letter")
+        step(
+            case,
+            "reply_re_review",
+            reply_text="复核意见：维持。",
+            replied_on=days_ago(60),
+            received_on=days_ago(60),
+            method="letter",
+        )
         step(replied(new_case(14, 100), 99, 60), "close")
         case = step(replied(new_case(15, 120), 119, 80), "close")
         step(case, "archive", archive_number="JLP-XF-2026-001", retention_period="10y")
         step(new_case(16, 1), "void", reason="重复录入。")
-        self.stdout.write(f"已创建演示案件 {Case.objects.filter(description__startswith=DEMO_MARK).count()} 件")
+        self.stdout.write(
+            f"已创建演示案件 {Case.objects.filter(description__startswith=DEMO_MARK).count()} 件"
+        )
