@@ -14,7 +14,7 @@ from snippets.models import Category, Channel, Department
 
 from .models import Case, Kind
 from .services import Filing, PetitionerData
-from .validators import validate_id_number, validate_phone
+from .validators import attachment_content_type, validate_id_number, validate_phone
 
 IMPORTANT_FIELDS = list(Case.IMPORTANT_FLAGS)
 
@@ -30,6 +30,11 @@ class CaseIntakeForm(WagtailAdminModelForm):
         label=_("身份证号"), max_length=30, required=False, validators=[validate_id_number]
     )
     petitioner_address = forms.CharField(label=_("住址"), max_length=300, required=False)
+    attachment = forms.FileField(
+        label=_("附件"),
+        required=False,
+        help_text=_("照片（JPEG、PNG）或 PDF，10 MB 以内。"),
+    )
 
     class Meta:
         model = Case
@@ -71,6 +76,12 @@ class CaseIntakeForm(WagtailAdminModelForm):
         self.fields["received_at"].initial = timezone.now
         self.fields["received_at"].required = False
         self.fields["received_at"].help_text = _("留空为现在。")
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            upload.checked_content_type = attachment_content_type(upload)
+        return upload
 
     def clean_received_at(self):
         value = self.cleaned_data.get("received_at")
@@ -131,6 +142,7 @@ class CaseIntakeForm(WagtailAdminModelForm):
             source_ticket_number=d.get("source_ticket_number", ""),
             source_deadline=d.get("source_deadline"),
             important={name: bool(d.get(name)) for name in IMPORTANT_FIELDS},
+            attachments=[d["attachment"]] if d.get("attachment") else [],
         )
 
 

@@ -24,7 +24,15 @@ from rules.states import State
 from rules.transitions import CaseFacts, TransitionRefused, check_transition, get_transition
 from snippets.models import Category, Channel, Department
 
-from .models import Case, CaseNumberSequence, Deadline, Petitioner, Reply, Transfer
+from .models import (
+    Attachment,
+    Case,
+    CaseNumberSequence,
+    Deadline,
+    Petitioner,
+    Reply,
+    Transfer,
+)
 
 SOURCE_DEADLINE = "source_deadline"
 
@@ -164,6 +172,8 @@ class Filing:
     source_ticket_number: str = ""
     source_deadline: dt.date | None = None
     important: Mapping[str, bool] = field(default_factory=dict)
+    #: Uploaded files already checked by content (see validators.attachment_content_type).
+    attachments: Sequence = ()
 
 
 def file_case(filing: Filing, *, user=None) -> Case:
@@ -200,6 +210,15 @@ def file_case(filing: Filing, *, user=None) -> Case:
             case.categories.set(filing.categories)
         for p in filing.petitioners:
             Petitioner.objects.create(case=case, **p.__dict__)
+        for upload in filing.attachments:
+            Attachment.objects.create(
+                case=case,
+                file=upload,
+                original_name=upload.name[:255],
+                content_type=upload.checked_content_type,
+                size=upload.size,
+                uploaded_by=case.created_by,
+            )
         if filing.channel.is_superior_assigned:
             open_deadline(case, "acceptance_assigned", received_on)
             open_deadline(case, "objection_assigned", received_on)

@@ -27,3 +27,29 @@ def validate_id_number(value: str) -> None:
     total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != value[17]:
         raise ValidationError(_("身份证号校验位不正确，请核对。"), code="id_checksum")
+
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+#: What an attachment may be, recognised by its first bytes, not by its name.
+ATTACHMENT_SIGNATURES = {
+    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
+    b"%PDF-": ("application/pdf", ".pdf"),
+}
+
+
+def attachment_content_type(upload) -> str:
+    """The content type of an uploaded photo or PDF, checked by content; else ValidationError."""
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            _("附件“%(name)s”超过 10 MB。") % {"name": upload.name}, code="attachment_size"
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    for signature, (content_type, _suffix) in ATTACHMENT_SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    raise ValidationError(
+        _("附件“%(name)s”不是照片（JPEG、PNG）或 PDF 文件。") % {"name": upload.name},
+        code="attachment_type",
+    )
