@@ -30,6 +30,12 @@ class CaseIntakeForm(WagtailAdminModelForm):
         label=_("身份证号"), max_length=30, required=False, validators=[validate_id_number]
     )
     petitioner_address = forms.CharField(label=_("住址"), max_length=300, required=False)
+    other_petitioners = forms.CharField(
+        label=_("其他信访人"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("集体访或联名信访的其他信访人，每行一人：姓名 电话（电话可空）。"),
+    )
     attachment = forms.FileField(
         label=_("附件"),
         required=False,
@@ -68,6 +74,7 @@ class CaseIntakeForm(WagtailAdminModelForm):
         "petitioner_phone",
         "petitioner_id_number",
         "petitioner_address",
+        "other_petitioners",
     ]
 
     def __init__(self, *args, **kwargs):
@@ -76,6 +83,28 @@ class CaseIntakeForm(WagtailAdminModelForm):
         self.fields["received_at"].initial = timezone.now
         self.fields["received_at"].required = False
         self.fields["received_at"].help_text = _("留空为现在。")
+
+    def clean_other_petitioners(self) -> list[PetitionerData]:
+        people, errors = [], []
+        for number, line in enumerate(
+            self.cleaned_data.get("other_petitioners", "").splitlines(), 1
+        ):
+            parts = line.split()
+            if not parts:
+                continue
+            name, phone = parts[0], (parts[1] if len(parts) > 1 else "")
+            if phone:
+                try:
+                    validate_phone(phone)
+                except forms.ValidationError:
+                    errors.append(
+                        _g("第%(n)d行的电话号码无效：%(phone)s") % {"n": number, "phone": phone}
+                    )
+                    continue
+            people.append(PetitionerData(name=name[:100], phone=phone))
+        if errors:
+            raise forms.ValidationError(errors)
+        return people
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
@@ -125,6 +154,7 @@ class CaseIntakeForm(WagtailAdminModelForm):
                     is_representative=bool(d.get("is_group_visit")),
                 )
             )
+        petitioners.extend(d.get("other_petitioners") or [])
         return Filing(
             channel=d["channel"],
             received_at=d.get("received_at") or timezone.now(),

@@ -298,7 +298,7 @@ class Deadline(models.Model):
     """A due date of a case with its calculation (rule, start, length, unit, skipped days)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("未到期办理")
+        OPEN = "open", _("进行中")
         MET = "met", _("已办理")
         LAPSED = "lapsed", _("已届满")
         CANCELLED = "cancelled", _("不再适用")

@@ -202,6 +202,8 @@ class CaseDetailView(generic.InspectView):
 
 
 class CaseCreateView(generic.CreateView):
+    page_title = _("登记信访事项")
+
     def save_instance(self):
         return file_case(self.form.to_filing(), user=self.request.user)
 

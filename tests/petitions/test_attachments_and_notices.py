@@ -121,3 +121,23 @@ def test_a2_1_the_case_page_offers_only_the_steps_this_user_may_take(client):
     for name in ("accept", "decline", "refer", "void"):
         assert f'data-step="{name}"' in page
     assert 'data-step="reply"' not in page
+
+
+def test_a13_1_a_group_visit_registers_every_named_petitioner(client):
+    client.force_login(detachment_user())
+    response = _intake(
+        client,
+        is_group_visit="on",
+        visitor_count="6",
+        other_petitioners="李四 13900001111\n赵六\n\n",
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.is_group_visit and case.visitor_count == 6
+    assert list(case.petitioners.values_list("name", "phone")) == [
+        ("王五", "13800001234"),
+        ("李四", "13900001111"),
+        ("赵六", ""),
+    ]
+    bad = _intake(client, other_petitioners="钱七 12345")
+    assert "第1行的电话号码无效" in bad.content.decode()
