@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 
+from rules.roles import ROLE_GROUP_NAMES, Role
 from rules.transitions import FieldKind, Transition
 from snippets.models import Category, Channel, Department
 
@@ -16,7 +18,7 @@ from .models import Case, Kind
 from .services import Filing, PetitionerData
 from .validators import attachment_content_type, validate_id_number, validate_phone
 
-IMPORTANT_FIELDS = list(Case.IMPORTANT_FLAGS)
+IMPORTANT_FIELDS = [*Case.IMPORTANT_FLAGS, *Case.ESCALATION_FLAGS]
 
 
 class CaseIntakeForm(WagtailAdminModelForm):
@@ -219,6 +221,13 @@ def transition_form_class(transition: Transition) -> type[forms.Form]:
                 )
             case FieldKind.DEPARTMENT:
                 field = forms.ModelChoiceField(Department.objects.filter(active=True), **common)
+            case FieldKind.HANDLER:
+                field = forms.ModelChoiceField(
+                    get_user_model()
+                    .objects.filter(is_active=True, groups__name=ROLE_GROUP_NAMES[Role.HANDLER])
+                    .order_by("username"),
+                    **common,
+                )
             case FieldKind.DEPARTMENTS:
                 field = forms.ModelMultipleChoiceField(
                     Department.objects.filter(active=True),

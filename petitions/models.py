@@ -88,6 +88,12 @@ class Case(models.Model):
     important_inaction = models.BooleanField(_("反映不作为、乱作为且指向明确"), default=False)
     important_misconduct = models.BooleanField(_("反映工作人员违规违纪"), default=False)
     important_other = models.BooleanField(_("其他需请示办理的重要事项"), default=False)
+    #: 第十条: a severe case is also reported to the bureau head (情节严重的，向主要领导汇报).
+    important_severe = models.BooleanField(_("情节严重（向主要负责人汇报）"), default=False)
+    #: 第十条: possible major social impact: report to the district government and petition office.
+    important_social_impact = models.BooleanField(
+        _("可能造成重大社会影响（报告区政府、区信访办）"), default=False
+    )
     IMPORTANT_FLAGS = (
         "important_leader_instruction",
         "important_extreme",
@@ -97,6 +103,8 @@ class Case(models.Model):
         "important_misconduct",
         "important_other",
     )
+    #: Not criteria of their own: they widen who is told (第十条, last sentences).
+    ESCALATION_FLAGS = ("important_severe", "important_social_impact")
 
     state = models.CharField(
         _("状态"),
@@ -127,6 +135,15 @@ class Case(models.Model):
         editable=False,
     )
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True, editable=False)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_cases",
+        editable=False,
+    )
 
     # The nearest open staff deadline, kept on the case so the ledger sorts and filters by it.
     next_due_on = models.DateField(_("下一期限"), null=True, blank=True, editable=False)
@@ -223,16 +240,10 @@ class Case(models.Model):
 
     @cached_property
     def bureau_head(self):
-        from django.contrib.auth import get_user_model
+        """主要负责人: overall responsibility (第四条)."""
+        from snippets.models import BureauLeadership
 
-        from rules.roles import ROLE_GROUP_NAMES, Role
-
-        return (
-            get_user_model()
-            .objects.filter(groups__name=ROLE_GROUP_NAMES[Role.BUREAU_HEAD], is_active=True)
-            .order_by("id")
-            .first()
-        )
+        return BureauLeadership.load().bureau_head
 
 
 class CaseNumberSequence(models.Model):
@@ -316,6 +327,8 @@ class Deadline(models.Model):
     calculation = models.JSONField(_("计算过程"), default=dict)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     met_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
+    #: Set once the reminder of this deadline has been handled (sent, or skipped as too late).
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -329,7 +342,10 @@ class Deadline(models.Model):
                 name="one_open_deadline_per_rule",
             )
         ]
-        indexes = [models.Index(fields=["status", "due_on"], name="deadline_status_due")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="deadline_status_due"),
+            models.Index(fields=["status", "remind_on"], name="deadline_status_remind"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} {self.due_on}"
@@ -381,3 +397,95 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} {self.transferred_on}"
+
+
+class Supervision(models.Model):
+    """督办 (第十八条): opened once for a deadline that passed unmet."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="supervisions")
+    deadline = models.OneToOneField(Deadline, on_delete=models.PROTECT, related_name="supervision")
+    overdue_since = models.DateField(_("逾期日"))
+    created_at = models.DateTimeField(_("督办时间"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("督办")
+        verbose_name_plural = _("督办")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.deadline.label}"
+
+
+class Alert(models.Model):
+    """A notice to a member of staff: a reminder, an overdue case, an important case.
+
+    `key` names the event (e.g. "reminder:deadline:42"); the unique constraint on
+    (recipient, key) makes every alert happen at most once, whatever the worker retries.
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("到期提醒")
+        OVERDUE = "overdue", _("逾期督办")
+        IMPORTANT = "important", _("重要信访案件")
+        SEVERE = "severe", _("情节严重")
+        SOCIAL_IMPACT = "social_impact", _("可能造成重大社会影响")
+        MESSAGE_FAILED = "message_failed", _("通知信访人失败")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="petition_alerts"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=100)
+    message = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("工作提醒")
+        verbose_name_plural = _("工作提醒")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="one_alert_per_event")
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="alert_unread")]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class PetitionerMessage(models.Model):
+    """A message to the petitioner (X.2), kept until a sender has delivered it.
+
+    A failed send never blocks or loses the case: the message waits here and the worker retries.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="messages")
+    event = models.CharField(_("事件"), max_length=40)
+    channel = models.CharField(_("方式"), max_length=10, default="sms")
+    to = models.CharField(_("接收号码"), max_length=100)
+    body = models.TextField(_("内容"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("信访人通知")
+        verbose_name_plural = _("信访人通知")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "event", "to"], name="one_message_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.event}"

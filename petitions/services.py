@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from rules import calendar
@@ -30,9 +31,12 @@ from .models import (
     CaseNumberSequence,
     Deadline,
     Petitioner,
+    PetitionerMessage,
     Reply,
+    Supervision,
     Transfer,
 )
+from .supervision import notify_important
 
 SOURCE_DEADLINE = "source_deadline"
 
@@ -96,9 +100,54 @@ def open_deadline(case: Case, rule_key: str, start: dt.date) -> Deadline:
 
 
 def close_deadlines(case: Case, rules: Iterable[str], status: str = Deadline.Status.MET) -> None:
-    Deadline.objects.filter(case=case, rule__in=list(rules), status=Deadline.Status.OPEN).update(
-        status=status, met_at=timezone.now()
+    rules = list(rules)
+    now = timezone.now()
+    Deadline.objects.filter(case=case, rule__in=rules, status=Deadline.Status.OPEN).update(
+        status=status, met_at=now
     )
+    Supervision.objects.filter(
+        case=case, deadline__rule__in=rules, resolved_at__isnull=True
+    ).update(resolved_at=now)
+
+
+#: What the petitioner is told, and when (X.2). Administrators will edit these as templates.
+PETITIONER_MESSAGES = {
+    "accept": gettext_lazy(
+        "【%(bureau)s】您反映的信访事项已受理，编号%(number)s，我们将依法办理并答复。"
+    ),
+    "decline": gettext_lazy(
+        "【%(bureau)s】您反映的事项（编号%(number)s）不予受理，告知书将送达您。"
+    ),
+    "refer": gettext_lazy(
+        "【%(bureau)s】您反映的事项（编号%(number)s）不属本局职权，请向%(agency)s反映。"
+    ),
+    "reply": gettext_lazy(
+        "【%(bureau)s】您反映的信访事项（编号%(number)s）已书面答复，如有异议可在30日内请求复查。"
+    ),
+    "reply_review": gettext_lazy("【%(bureau)s】您的复查请求（编号%(number)s）已答复。"),
+    "reply_re_review": gettext_lazy("【%(bureau)s】您的复核请求（编号%(number)s）已答复。"),
+    "close": gettext_lazy("【%(bureau)s】您反映的信访事项（编号%(number)s）已办结。"),
+}
+
+
+def enqueue_petitioner_message(case: Case, event: str) -> None:
+    """Queue the message for this event; the worker sends it and retries a failure."""
+    template = PETITIONER_MESSAGES.get(event)
+    if template is None or case.anonymous:
+        return
+    body = template % {
+        "bureau": settings.PETITIONS_BUREAU_NAME,
+        "number": case.number,
+        "agency": (case.decision or {}).get("competent_agency", ""),
+    }
+    now = timezone.now()
+    for petitioner in case.petitioners.exclude(phone=""):
+        PetitionerMessage.objects.get_or_create(
+            case=case,
+            event=event,
+            to=petitioner.phone,
+            defaults={"body": body, "next_attempt_at": now},
+        )
 
 
 def refresh_next_due(case: Case) -> None:
@@ -203,7 +252,11 @@ def file_case(filing: Filing, *, user=None) -> Case:
             source_ticket_number=filing.source_ticket_number,
             source_deadline=filing.source_deadline,
             created_by=user if user is not None and user.is_authenticated else None,
-            **{k: bool(v) for k, v in filing.important.items() if k in Case.IMPORTANT_FLAGS},
+            **{
+                k: bool(v)
+                for k, v in filing.important.items()
+                if k in Case.IMPORTANT_FLAGS + Case.ESCALATION_FLAGS
+            },
         )
         case.save()
         if filing.categories:
@@ -243,6 +296,7 @@ def file_case(filing: Filing, *, user=None) -> Case:
             user=user,
             data={"channel": filing.channel.name, "number": number},
         )
+        notify_important(case)
     return case
 
 
@@ -298,7 +352,8 @@ def _dispatch(case: Case, data: Mapping, user) -> None:
     host: Department = data["host_department"]
     case.host_department = host
     case.supervising_leader = host.supervising_leader
-    case.save(update_fields=["host_department", "supervising_leader"])
+    case.handler = data.get("handler")
+    case.save(update_fields=["host_department", "supervising_leader", "handler"])
     case.co_departments.set([d for d in data.get("co_departments") or [] if d.pk != host.pk])
     case.decision = {
         **case.decision,
@@ -383,6 +438,9 @@ EFFECTS = {
     "close": _close,
     "archive": _archive,
     "void": _void,
+    "record_impact_report": lambda c, d, u: _decide(
+        c, d, u, ["reported_to", "reported_on", "report_content"]
+    ),
 }
 
 
@@ -419,6 +477,7 @@ def perform_transition(
             locked.state = transition.target
         refresh_next_due(locked)
         locked.save()
+        enqueue_petitioner_message(locked, name)
         log(
             instance=locked,
             action=transition.log_action,

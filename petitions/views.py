@@ -33,6 +33,7 @@ from .notices import NOTICES, available_notices
 from .privacy import mask_address, mask_id_number, mask_name, mask_phone
 from .services import case_facts, file_case, local_today, perform_transition, sync_reply_deadline
 from .services import user_roles as roles_of
+from .supervision import notify_important
 
 
 class CasePermissionPolicy(ModelPermissionPolicy):
@@ -218,6 +219,7 @@ class CaseEditView(generic.EditView):
     def save_instance(self):
         instance = super().save_instance()
         sync_reply_deadline(instance, user=self.request.user)
+        notify_important(instance)
         return instance
 
     def get_success_url(self):

@@ -1,9 +1,12 @@
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
 from rules.transitions import TRANSITIONS
 
+from .dashboard import AlertListView, MyCasesPanel, mark_alert_read
 from .models import Case
 from .views import CaseViewSet, case_permission_policy
 
@@ -22,5 +25,24 @@ def register_petition_log_actions(actions):
     for transition in TRANSITIONS.values():
         actions.register_action(transition.log_action, transition.label, transition.label)
     actions.register_action("petitions.deadline_recomputed", _("期限重新计算"), _("期限重新计算"))
+    actions.register_action("petitions.supervise", _("督办"), _("逾期督办"))
     actions.register_action("petitions.reveal_identity", _("查看信访人身份"), _("查看信访人身份"))
     actions.register_action("petitions.download_attachment", _("下载附件"), _("下载附件"))
+
+
+@hooks.register("construct_homepage_panels")
+def add_my_cases_panel(request, panels):
+    panels.insert(0, MyCasesPanel(request.user))
+
+
+@hooks.register("register_admin_urls")
+def register_alert_urls():
+    return [
+        path("alerts/", AlertListView.as_view(), name="petitions_alerts"),
+        path("alerts/<int:pk>/read/", mark_alert_read, name="petitions_alert_read"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_alerts_menu_item():
+    return MenuItem(_("工作提醒"), reverse("petitions_alerts"), icon_name="warning", order=110)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
-from .states import State
+from .states import OPEN_STATES, State
 
 
 class FieldKind(StrEnum):
@@ -27,6 +27,7 @@ class FieldKind(StrEnum):
     DEPARTMENTS = "departments"
     KIND = "kind"
     CATEGORIES = "categories"
+    HANDLER = "handler"
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,7 @@ DECLINE_REASONS = (
 RETENTION_PERIODS = (("10y", _("10年")), ("30y", _("30年")), ("permanent", _("永久")))
 
 _DETACHMENT = frozenset({Role.DETACHMENT})
+OPEN_STATES_FOR_REPORT = frozenset(OPEN_STATES) | {State.CLOSED}
 _HANDLING = frozenset({Role.HANDLER, Role.DEPARTMENT_HEAD, Role.DETACHMENT})
 
 
@@ -331,6 +333,7 @@ TRANSITIONS: dict[str, Transition] = {
             (
                 FieldSpec("host_department", _("承办科室"), FieldKind.DEPARTMENT),
                 FieldSpec("co_departments", _("协办科室"), FieldKind.DEPARTMENTS, required=False),
+                FieldSpec("handler", _("经办人"), FieldKind.HANDLER, required=False),
                 FieldSpec(
                     "basis",
                     _("交办依据"),
@@ -428,6 +431,21 @@ TRANSITIONS: dict[str, Transition] = {
             "第二十条",
             (COMMENT,),
             guards=(_objection_window_passed,),
+        ),
+        Transition(
+            "record_impact_report",
+            _("记录向区政府、区信访办报告"),
+            frozenset(OPEN_STATES_FOR_REPORT),
+            None,
+            frozenset({Role.DETACHMENT, Role.BUREAU_HEAD, Role.SUPERVISING_LEADER}),
+            "第十条",
+            (
+                FieldSpec("reported_to", _("报告对象"), FieldKind.LINE),
+                FieldSpec("reported_on", _("报告日期"), FieldKind.DATE, default_today=True),
+                FieldSpec("report_content", _("报告内容"), FieldKind.TEXT),
+            ),
+            guards=(_no_future_dates,),
+            description=_("对可能造成重大社会影响的信访事项，应当及时报告区政府、区信访办。"),
         ),
         Transition(
             "archive",

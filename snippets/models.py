@@ -7,8 +7,36 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from rules.deadlines import DEFAULT_RULES, Unit
+
+
+@register_setting(icon="group")
+class BureauLeadership(BaseGenericSetting):
+    """The bureau's leaders who are told of important cases (第四条、第十条)."""
+
+    bureau_head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("主要负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    petition_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("分管信访工作的领导"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [FieldPanel("bureau_head"), FieldPanel("petition_leader")]
+
+    class Meta:
+        verbose_name = _("局领导")
 
 
 class Department(models.Model):

@@ -200,3 +200,15 @@ LOGGING = {
 
 #: The bureau, as printed on notices.
 PETITIONS_BUREAU_NAME = os.environ.get("PETITIONS_BUREAU_NAME", "重庆市九龙坡区生态环境局")
+
+# --- The worker --------------------------------------------------------------------------
+#: How often the django-q2 sweep runs (reminders, supervision, closing, message retries).
+PETITIONS_SWEEP_MINUTES = int(os.environ.get("PETITIONS_SWEEP_MINUTES", "5"))
+#: Rows handled per batch in a sweep: memory and transactions stay bounded.
+PETITIONS_SWEEP_BATCH = int(os.environ.get("PETITIONS_SWEEP_BATCH", "500"))
+#: Sends messages to petitioners (dotted path to a class with send(message)).
+PETITIONS_MESSAGE_SENDER = os.environ.get(
+    "PETITIONS_MESSAGE_SENDER", "petitions.senders.ConsoleSender"
+)
+#: Staff alerts are also e-mailed to staff who have an address.
+PETITIONS_ALERT_EMAILS = os.environ.get("PETITIONS_ALERT_EMAILS", "1") == "1"

@@ -206,6 +206,11 @@ VALID_DATA = {
     "close": lambda dept: {},
     "archive": lambda dept: {"archive_number": "A-9", "retention_period": "10y"},
     "void": lambda dept: {"reason": "误登记"},
+    "record_impact_report": lambda dept: {
+        "reported_to": "区政府、区信访办",
+        "reported_on": D,
+        "report_content": "已电话报告",
+    },
 }
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_q.models import Schedule
 
 from petitions.models import Case
 from petitions.services import Filing, PetitionerData, file_case, perform_transition
@@ -91,6 +92,10 @@ class Command(BaseCommand):
                 code=code, defaults={"name": name, "source": source, "sort_order": order}
             )
         self._groups()
+        # The sweep interval follows PETITIONS_SWEEP_MINUTES (the schedule itself is a migration).
+        Schedule.objects.filter(name="petitions.sweep").update(
+            minutes=settings.PETITIONS_SWEEP_MINUTES
+        )
         admin = self._administrator()
         if demo:
             self._demo(admin)
