@@ -128,7 +128,7 @@ class CaseDetailView(generic.InspectView):
     def get_object(self, queryset=None):
         return get_object_or_404(
             Case.objects.select_related(
-                "channel", "host_department", "supervising_leader", "created_by"
+                "channel", "host_department", "supervising_leader", "handler", "created_by"
             ).prefetch_related(
                 "categories",
                 "co_departments",
@@ -137,6 +137,7 @@ class CaseDetailView(generic.InspectView):
                 "deadlines",
                 "replies",
                 "transfers",
+                "supervisions__deadline",
                 "channel__deadline_overrides",
             ),
             pk=self.kwargs["pk"],
@@ -181,6 +182,7 @@ class CaseDetailView(generic.InspectView):
             ],
             revealed=revealed,
             leader_name=display_name(case.supervising_leader),
+            handler_name=display_name(case.handler),
             bureau_head_name=display_name(case.bureau_head),
             can_reveal=may_reveal(user, case) and not revealed and case.petitioners.all(),
             deadlines=sorted(case.deadlines.all(), key=lambda d: (d.due_on, d.id)),

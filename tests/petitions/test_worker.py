@@ -84,8 +84,10 @@ def test_a18_1_reminder_before_a_due_date_in_the_spring_festival():
     assert reminders(case) == [("kezhang2", f"reminder:{reply.pk}")]
 
 
-def test_a18_1_a24_2_overdue_gets_one_supervision_and_the_supervising_leader_is_alerted(client):
-    leader = UserFactory(username="fenguanlingdao")
+def test_a18_1_a24_2_overdue_gets_one_supervision_and_the_supervising_leader_is_alerted(
+    client, mailoutbox
+):
+    leader = UserFactory(username="fenguanlingdao", email="leader@example.gov.cn")
     with freeze_time("2026-03-02 10:00:00+08:00"):
         case = dispatched_case(dt.date(2026, 3, 2), leader=leader)
     sweep_on("2026-04-01")  # the due date itself: not overdue yet
@@ -99,8 +101,11 @@ def test_a18_1_a24_2_overdue_gets_one_supervision_and_the_supervising_leader_is_
         ModelLogEntry.objects.filter(object_id=str(case.pk), action="petitions.supervise").count()
         == 1
     )
+    assert [m.to for m in mailoutbox] == [["leader@example.gov.cn"]]
+    assert case.number in mailoutbox[0].body
     assert sweep_on("2026-04-03")["supervised"] == 0
     assert Supervision.objects.count() == 1
+    assert len(mailoutbox) == 1
     with freeze_time("2026-04-03 10:00:00+08:00"):
         client.force_login(detachment_user())
         page = client.get("/admin/cases/?due=overdue").content.decode()
