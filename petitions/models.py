@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from rules.kinds import Kind
 from rules.states import FINAL_STATES, OPEN_STATES, State
 from snippets.models import Category, Channel, Department
 
@@ -35,16 +36,6 @@ class CaseQuerySet(models.QuerySet):
         for name in Case.IMPORTANT_FLAGS:
             q |= Q(**{name: True})
         return self.filter(q)
-
-
-class Kind(models.TextChoices):
-    """信访类型 (第十四条)."""
-
-    POLLUTION = "pollution", _("环境污染扰民投诉")
-    SUPERIOR = "superior", _("上级交办环境信访案件")
-    VIOLATION_REPORT = "violation_report", _("检举、揭发、控告环境违法行为")
-    CRITICISM = "criticism", _("对本局或工作人员的批评、建议")
-    CONSULTATION = "consultation", _("对本局业务工作的咨询、建议")
 
 
 def private_storage() -> FileSystemStorage:
@@ -489,3 +480,71 @@ class PetitionerMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.event}"
+
+
+class Recusal(models.Model):
+    """回避 (第六条, A6.2): a user with a direct interest in a case or its petitioner.
+
+    A recused user cannot be assigned the case, approve its reply, or see the petitioner.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="recusals")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回避人员"),
+        on_delete=models.PROTECT,
+        related_name="petition_recusals",
+    )
+    reason = models.TextField(_("回避理由"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("回避")
+        verbose_name_plural = _("回避")
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="one_recusal")]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.user}"
+
+
+class ReplyDraft(models.Model):
+    """A reply on its way through the two-level approval (第十七条, A17.1).
+
+    The handler drafts; the host department's head approves or returns it with a comment; then
+    the supervising leader does the same; only then can it be issued.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待科室负责人审核")
+        HEAD_APPROVED = "head_approved", _("待分管领导审核")
+        APPROVED = "approved", _("审核通过，待答复")
+        RETURNED = "returned", _("已退回修改")
+        ISSUED = "issued", _("已答复")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reply_drafts")
+    stage = models.CharField(_("类别"), max_length=20, choices=Reply.Stage.choices)
+    text = models.TextField(_("答复内容"))
+    method = models.CharField(_("答复方式"), max_length=30, blank=True)
+    status = models.CharField(_("审核状态"), max_length=20, choices=Status.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    head_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    leader_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("答复稿")
+        verbose_name_plural = _("答复稿")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_stage_display()} {self.get_status_display()}"

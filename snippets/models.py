@@ -8,8 +8,10 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.models import RevisionMixin
 
 from rules.deadlines import DEFAULT_RULES, Unit
+from rules.kinds import Kind
 
 
 @register_setting(icon="group")
@@ -39,7 +41,7 @@ class BureauLeadership(BaseGenericSetting):
         verbose_name = _("局领导")
 
 
-class Department(models.Model):
+class Department(RevisionMixin, models.Model):
     """A department (科室) or subordinate unit that hosts cases."""
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
@@ -60,6 +62,13 @@ class Department(models.Model):
         on_delete=models.SET_NULL,
         related_name="supervised_departments",
     )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("科室人员"),
+        blank=True,
+        related_name="petition_departments",
+        help_text=_("科室人员可以查看和办理本科室承办或协办的案件。"),
+    )
     active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
@@ -68,6 +77,7 @@ class Department(models.Model):
         FieldPanel("code"),
         FieldPanel("head"),
         FieldPanel("supervising_leader"),
+        FieldPanel("staff"),
         FieldPanel("active"),
         FieldPanel("sort_order"),
     ]
@@ -81,7 +91,7 @@ class Department(models.Model):
         return self.name
 
 
-class Category(models.Model):
+class Category(RevisionMixin, models.Model):
     """A category of the matter (大气, 水, 噪声 …); a case may have several."""
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
@@ -99,7 +109,7 @@ class Category(models.Model):
         return self.name
 
 
-class Channel(ClusterableModel):
+class Channel(RevisionMixin, ClusterableModel):
     """A channel through which petitions arrive (A14.1), with its own time limits."""
 
     class Source(models.TextChoices):
@@ -167,7 +177,7 @@ class ChannelDeadline(models.Model):
         return f"{self.channel} {self.rule}"
 
 
-class HolidayNotice(ClusterableModel):
+class HolidayNotice(RevisionMixin, ClusterableModel):
     """A year's holiday arrangement from the State Council notice (国务院办公厅节假日安排通知).
 
     Once entered, the year is no longer provisional: its listed days are holidays or adjusted
@@ -216,7 +226,7 @@ class HolidayNoticeDay(models.Model):
             raise ValidationError({"date": _("日期不在该通知的年份内。")})
 
 
-class CalendarCorrection(models.Model):
+class CalendarCorrection(RevisionMixin, models.Model):
     """A single-day correction of the working-day calendar; it takes precedence over all else."""
 
     date = models.DateField(_("日期"), unique=True)
@@ -239,3 +249,212 @@ class CalendarCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class ResponsibilityRule(RevisionMixin, models.Model):
+    """One row of the 科室及下属事业单位信访职责分工方案: which department leads on what (A16.1).
+
+    At dispatch the rule that matches the case best proposes its department; the person
+    dispatching may follow it or record a leader's instruction instead.
+    """
+
+    kind = models.CharField(_("信访类型"), max_length=30, choices=Kind.choices, blank=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("问题类别"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    keywords = models.CharField(
+        _("关键词"),
+        max_length=300,
+        blank=True,
+        help_text=_("用空格或逗号分隔；反映内容包含任一关键词即匹配。"),
+    )
+    department = models.ForeignKey(Department, verbose_name=_("牵头科室"), on_delete=models.PROTECT)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    panels = [
+        FieldPanel("kind"),
+        FieldPanel("category"),
+        FieldPanel("keywords"),
+        FieldPanel("department"),
+        FieldPanel("note"),
+        FieldPanel("sort_order"),
+    ]
+
+    class Meta:
+        verbose_name = _("信访职责分工")
+        verbose_name_plural = _("信访职责分工方案")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        parts = [
+            self.get_kind_display() if self.kind else "",
+            str(self.category or ""),
+            self.keywords,
+        ]
+        return f"{' / '.join(p for p in parts if p) or _('（任何事项）')} → {self.department}"
+
+    def keyword_list(self) -> list[str]:
+        return [k for k in self.keywords.replace("，", ",").replace(",", " ").split() if k]
+
+
+class ReferralGuideEntry(RevisionMixin, models.Model):
+    """环境污染投诉受理指南: matters outside the bureau's remit and where they go (A14.4)."""
+
+    matter = models.CharField(_("事项"), max_length=200)
+    keywords = models.CharField(_("关键词"), max_length=300, blank=True)
+    agency = models.CharField(_("有权处理的机关"), max_length=200)
+    contact = models.CharField(_("联系方式"), max_length=200, blank=True)
+    legal_basis = models.TextField(_("法律依据"), blank=True)
+    how_to_complain = models.TextField(_("反映途径"), blank=True)
+    remedy = models.TextField(_("不服处理的救济途径"), blank=True)
+    confirmed = models.BooleanField(
+        _("已经本局确认"), default=False, help_text=_("入门数据来自公开资料，须经本局确认。")
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    panels = [
+        FieldPanel("matter"),
+        FieldPanel("keywords"),
+        FieldPanel("agency"),
+        FieldPanel("contact"),
+        FieldPanel("legal_basis"),
+        FieldPanel("how_to_complain"),
+        FieldPanel("remedy"),
+        FieldPanel("confirmed"),
+        FieldPanel("sort_order"),
+    ]
+
+    class Meta:
+        verbose_name = _("受理指南条目")
+        verbose_name_plural = _("环境污染投诉受理指南")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.matter} → {self.agency}"
+
+
+class MessageTemplate(RevisionMixin, models.Model):
+    """The text of a notice, letter or message, with placeholders from a fixed list.
+
+    Placeholders are written {案件编号}; nothing else in the text is interpreted, so no template
+    code ever runs (see snippets.templating).
+    """
+
+    class Key(models.TextChoices):
+        ACCEPTANCE = "acceptance", _("受理告知书")
+        NON_ACCEPTANCE = "non_acceptance", _("不予受理告知书")
+        REFERRAL = "referral", _("引导告知书（不属本局职权）")
+        OBJECTION = "objection", _("异议函")
+        REPLY_LETTER = "reply_letter", _("答复意见书")
+        SMS_ACCEPT = "sms_accept", _("短信：已受理")
+        SMS_DECLINE = "sms_decline", _("短信：不予受理")
+        SMS_REFER = "sms_refer", _("短信：已引导")
+        SMS_REPLY = "sms_reply", _("短信：已答复")
+        SMS_REPLY_REVIEW = "sms_reply_review", _("短信：复查已答复")
+        SMS_REPLY_RE_REVIEW = "sms_reply_re_review", _("短信：复核已答复")
+        SMS_CLOSE = "sms_close", _("短信：已办结")
+
+    key = models.CharField(_("用途"), max_length=30, choices=Key.choices, unique=True)
+    title = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(
+        _("正文"),
+        help_text=_("可用占位符见下方列表，写作 {案件编号}；其余文字原样输出。"),
+    )
+
+    panels = [FieldPanel("key"), FieldPanel("title"), FieldPanel("body")]
+
+    class Meta:
+        verbose_name = _("文书和通知模板")
+        verbose_name_plural = _("文书和通知模板")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.get_key_display()
+
+    def clean(self) -> None:
+        from .templating import unknown_placeholders
+
+        if unknown := unknown_placeholders(self.body):
+            raise ValidationError(
+                {"body": _("没有这些占位符：%(names)s。") % {"names": "、".join(unknown)}}
+            )
+
+
+class OwnershipPlan(RevisionMixin, ClusterableModel):
+    """领导包案方案 (第八条): drawn up by the detachment at the start of the year; in force once
+    the Party group meeting approves it (A8.1)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草拟")
+        IN_FORCE = "in_force", _("党组会审议通过，实施中")
+
+    year = models.PositiveIntegerField(_("年度"))
+    title = models.CharField(_("名称"), max_length=200)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default="draft")
+    meeting_date = models.DateField(_("党组会日期"), null=True, blank=True)
+    minutes_number = models.CharField(_("会议纪要号"), max_length=100, blank=True)
+
+    panels = [
+        FieldPanel("year"),
+        FieldPanel("title"),
+        MultiFieldPanel(
+            [FieldPanel("status"), FieldPanel("meeting_date"), FieldPanel("minutes_number")],
+            heading=_("审议"),
+        ),
+        InlinePanel("items", label=_("包案案件")),
+    ]
+
+    class Meta:
+        verbose_name = _("领导包案方案")
+        verbose_name_plural = _("领导包案方案")
+        ordering = ["-year", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.status == self.Status.IN_FORCE and not (self.meeting_date and self.minutes_number):
+            raise ValidationError(
+                _("方案须经党组会审议通过后才能实施：请填写党组会日期和会议纪要号（第八条）。")
+            )
+
+
+class OwnershipPlanItem(models.Model):
+    class Reason(models.TextChoices):
+        SUPERIOR_IMPORTANT = "superior_important", _("上级交办的重要信访事项")
+        BACKLOG = "backlog", _("信访积案")
+        WIDE_IMPACT = "wide_impact", _("牵涉面广或政策性强")
+        MASS_INCIDENT = "mass_incident", _("可能引发突发性或群体性事件")
+
+    plan = ParentalKey(OwnershipPlan, on_delete=models.CASCADE, related_name="items")
+    case = models.ForeignKey(
+        "petitions.Case",
+        verbose_name=_("案件"),
+        on_delete=models.PROTECT,
+        related_name="ownership_items",
+    )
+    reason = models.CharField(_("列入理由"), max_length=30, choices=Reason.choices)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("包案领导"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("责任科室"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    panels = [
+        FieldPanel("case"),
+        FieldPanel("reason"),
+        FieldPanel("leader"),
+        FieldPanel("department"),
+    ]
+
+    class Meta:
+        verbose_name = _("包案案件")
+        verbose_name_plural = _("包案案件")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.leader}"

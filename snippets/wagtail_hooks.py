@@ -50,3 +50,6 @@ class ConfigurationGroup(SnippetViewSetGroup):
 
 
 register_snippet(ConfigurationGroup)
+
+# The holiday coverage page registers its own hooks.
+from . import holiday_views  # noqa: E402, F401

@@ -1,0 +1,49 @@
+"""Placeholders in administrators' templates: a fixed list, substituted as plain text.
+
+No template language runs: `{案件编号}` is replaced by its value, every other character is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from django.utils.translation import gettext_lazy as _
+
+#: The placeholders administrators may use, with what each stands for.
+PLACEHOLDERS: dict[str, str] = {
+    "局名称": _("本局名称"),
+    "案件编号": _("案件编号"),
+    "收到日期": _("收到信访事项的日期"),
+    "受理日期": _("受理日期"),
+    "答复期限": _("答复期限"),
+    "信访人姓名": _("信访人姓名（对外文书中检举人身份不输出）"),
+    "问题发生地点": _("问题发生地点"),
+    "承办科室": _("承办科室"),
+    "有权机关": _("有权处理的机关（引导时）"),
+    "有权机关联系方式": _("有权机关的联系方式"),
+    "引导内容": _("引导内容"),
+    "不予受理理由": _("不予受理的理由"),
+    "引导途径": _("法定途径（诉讼、仲裁、行政复议等）"),
+    "异议理由": _("异议理由"),
+    "来源渠道": _("交办渠道"),
+    "来源工单号": _("来源工单号"),
+    "答复内容": _("答复内容"),
+    "今天": _("今天的日期"),
+}
+
+_PLACEHOLDER = re.compile(r"\{([^{}\s]{1,20})\}")
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    return sorted({m for m in _PLACEHOLDER.findall(text) if m not in PLACEHOLDERS})
+
+
+def render(text: str, values: Mapping[str, str]) -> str:
+    """Replace each known {名称} by its value; unknown ones stay as they are."""
+
+    def substitute(match: re.Match) -> str:
+        name = match.group(1)
+        return str(values.get(name, "")) if name in PLACEHOLDERS else match.group(0)
+
+    return _PLACEHOLDER.sub(substitute, text)
