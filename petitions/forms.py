@@ -228,6 +228,11 @@ def transition_form_class(transition: Transition) -> type[forms.Form]:
                     .order_by("username"),
                     **common,
                 )
+            case FieldKind.STAFF:
+                field = forms.ModelChoiceField(
+                    get_user_model().objects.filter(is_active=True).order_by("username"),
+                    **common,
+                )
             case FieldKind.DEPARTMENTS:
                 field = forms.ModelMultipleChoiceField(
                     Department.objects.filter(active=True),

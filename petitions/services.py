@@ -32,7 +32,9 @@ from .models import (
     Deadline,
     Petitioner,
     PetitionerMessage,
+    Recusal,
     Reply,
+    ReplyDraft,
     Supervision,
     Transfer,
 )
@@ -303,7 +305,24 @@ def file_case(filing: Filing, *, user=None) -> Case:
 # --- transitions ---------------------------------------------------------------------------
 
 
-def case_facts(case: Case, today: dt.date) -> CaseFacts:
+STAGE_OF_STATE = {
+    State.DISPATCHED: "reply",
+    State.REVIEW_REQUESTED: "review",
+    State.RE_REVIEW_REQUESTED: "re_review",
+}
+
+
+def current_draft(case: Case) -> ReplyDraft | None:
+    stage = STAGE_OF_STATE.get(State(case.state))
+    if stage is None:
+        return None
+    return case.reply_drafts.filter(stage=stage).order_by("-id").first()
+
+
+def case_facts(case: Case, today: dt.date, user=None) -> CaseFacts:
+    from .access import relations
+
+    draft = current_draft(case)
     windows = {
         d.rule: d.due_on
         for d in case.deadlines.all()
@@ -317,6 +336,11 @@ def case_facts(case: Case, today: dt.date) -> CaseFacts:
         re_review_window_due=windows.get("re_review_request_window"),
         objection_window_due=windows.get("objection_window"),
         has_host_department=case.host_department_id is not None,
+        draft_status=draft.status if draft else None,
+        actor_id=getattr(user, "pk", None),
+        actor_roles=user_roles(user),
+        actor_relations=relations(user, case) if user is not None else frozenset(),
+        recused_user_ids=frozenset(case.recusals.values_list("user_id", flat=True)),
     )
 
 
@@ -374,15 +398,18 @@ def _transfer(case: Case, data: Mapping, user) -> None:
 
 def _replier(stage: str, met: Sequence[str], opens: Sequence[str]):
     def apply(case: Case, data: Mapping, user) -> None:
+        draft = current_draft(case)
         Reply.objects.create(
             case=case,
             stage=stage,
-            text=data["reply_text"],
+            text=draft.text,
             replied_on=data["replied_on"],
             received_on=data["received_on"],
-            method=data.get("method", ""),
-            author=user,
+            method=draft.method,
+            author=draft.author,
         )
+        draft.status = ReplyDraft.Status.ISSUED
+        draft.save(update_fields=["status", "updated_at"])
         close_deadlines(case, met)
         for key in opens:
             open_deadline(case, key, data["received_on"])
@@ -396,6 +423,36 @@ def _requester(windows: Sequence[str], opinion: str):
         open_deadline(case, opinion, data["requested_on"])
 
     return apply
+
+
+def _draft_reply(case: Case, data: Mapping, user) -> None:
+    ReplyDraft.objects.create(
+        case=case,
+        stage=STAGE_OF_STATE[State(case.state)],
+        text=data["reply_text"],
+        method=data["method"],
+        status=ReplyDraft.Status.SUBMITTED,
+        author=user,
+    )
+
+
+def _review_draft(status: str, approver_field: str | None = None):
+    def apply(case: Case, data: Mapping, user) -> None:
+        draft = current_draft(case)
+        draft.status = status
+        fields = ["status", "updated_at"]
+        if approver_field:
+            setattr(draft, approver_field, user)
+            fields.append(approver_field)
+        draft.save(update_fields=fields)
+
+    return apply
+
+
+def _record_recusal(case: Case, data: Mapping, user) -> None:
+    Recusal.objects.create(case=case, user=data["user"], reason=data["reason"], recorded_by=user)
+    if case.handler_id == data["user"].pk:
+        case.handler = None
 
 
 def _close(case: Case, data: Mapping, user) -> None:
@@ -438,6 +495,12 @@ EFFECTS = {
     "close": _close,
     "archive": _archive,
     "void": _void,
+    "draft_reply": _draft_reply,
+    "approve_reply_head": _review_draft(ReplyDraft.Status.HEAD_APPROVED, "head_approved_by"),
+    "return_reply_head": _review_draft(ReplyDraft.Status.RETURNED),
+    "approve_reply_leader": _review_draft(ReplyDraft.Status.APPROVED, "leader_approved_by"),
+    "return_reply_leader": _review_draft(ReplyDraft.Status.RETURNED),
+    "record_recusal": _record_recusal,
     "record_impact_report": lambda c, d, u: _decide(
         c, d, u, ["reported_to", "reported_on", "report_content"]
     ),
@@ -465,12 +528,13 @@ def perform_transition(
     with transaction.atomic():
         # Lock the case and re-read its state: two people acting at once cannot both succeed.
         locked = (
-            Case.objects.select_for_update()
-            .select_related("channel")
+            Case.objects.select_for_update(of=("self",))
+            .select_related("channel", "host_department")
             .prefetch_related("deadlines", "channel__deadline_overrides")
             .get(pk=case.pk)
         )
-        check_transition(transition, case_facts(locked, today), roles, data)
+        facts = case_facts(locked, today, None if system else user)
+        check_transition(transition, facts, roles, data)
         source = locked.state
         EFFECTS[name](locked, data, user)
         if transition.target is not None:

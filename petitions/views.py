@@ -16,6 +16,7 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
@@ -26,6 +27,7 @@ from rules import calendar
 from rules.states import State
 from rules.transitions import TransitionRefused, available_transitions, get_transition
 
+from . import access
 from .filters import DUE_SOON_WORKING_DAYS, CaseFilterSet
 from .forms import CaseEditForm, CaseIntakeForm, transition_form_class
 from .models import Case, Petitioner
@@ -37,7 +39,8 @@ from .supervision import notify_important
 
 
 class CasePermissionPolicy(ModelPermissionPolicy):
-    """Cases are never deleted (第二十四条), and an archived case can no longer change (A20.2)."""
+    """Cases are never deleted (第二十四条); an archived case can no longer change (A20.2); a
+    user sees only the cases in their scope and changes only those they handle (A2.1, A6.2)."""
 
     def user_has_permission(self, user, action):
         if action == "delete":
@@ -45,11 +48,18 @@ class CasePermissionPolicy(ModelPermissionPolicy):
         return super().user_has_permission(user, action)
 
     def user_has_permission_for_instance(self, user, action, instance):
-        if action == "delete":
+        if action == "delete" or not super().user_has_permission(user, action):
             return False
-        if action == "change" and instance.state in {State.ARCHIVED, State.VOIDED, State.CLOSED}:
-            return False
-        return super().user_has_permission_for_instance(user, action, instance)
+        if action == "change":
+            return instance.state not in {State.ARCHIVED, State.VOIDED, State.CLOSED} and (
+                access.handles(user, instance)
+            )
+        return access.can_view(user, instance)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return access.visible_cases(
+            user, super().instances_user_has_any_permission_for(user, actions)
+        )
 
 
 case_permission_policy = CasePermissionPolicy(Case)
@@ -93,8 +103,7 @@ class StateColumn(Column):
 class CaseIndexView(generic.IndexView):
     def get_base_queryset(self):
         return (
-            super()
-            .get_base_queryset()
+            access.visible_cases(self.request.user, super().get_base_queryset())
             .select_related("channel", "host_department")
             .prefetch_related("categories", Prefetch("petitioners", Petitioner.objects.all()))
         )
@@ -118,15 +127,14 @@ def revealed_case_ids(request) -> set[int]:
     return set(request.session.get("petitions_revealed", []))
 
 
-def may_reveal(user, case: Case) -> bool:
-    return user.has_perm("petitions.reveal_identity")
+may_reveal = access.may_reveal
 
 
 class CaseDetailView(generic.InspectView):
     template_name = "petitions/case_detail.html"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
+        case = get_object_or_404(
             Case.objects.select_related(
                 "channel", "host_department", "supervising_leader", "handler", "created_by"
             ).prefetch_related(
@@ -142,6 +150,9 @@ class CaseDetailView(generic.InspectView):
             ),
             pk=self.kwargs["pk"],
         )
+        if not access.can_view(self.request.user, case):
+            raise PermissionDenied
+        return case
 
     def get_fields(self):
         return []
@@ -197,7 +208,9 @@ class CaseDetailView(generic.InspectView):
                     "refusal": refusal,
                     "url": reverse("cases:transition", args=[case.pk, t.name]),
                 }
-                for t, refusal in available_transitions(case_facts(case, today), roles_of(user))
+                for t, refusal in available_transitions(
+                    case_facts(case, today, user), roles_of(user)
+                )
             ],
             provisional=any(d.provisional for d in case.deadlines.all() if d.status == "open"),
         )
@@ -218,6 +231,14 @@ class CaseCreateView(generic.CreateView):
 
 
 class CaseEditView(generic.EditView):
+    def get_object(self, queryset=None):
+        case = super().get_object(queryset)
+        if not case_permission_policy.user_has_permission_for_instance(
+            self.request.user, "change", case
+        ):
+            raise PermissionDenied
+        return case
+
     def save_instance(self):
         instance = super().save_instance()
         sync_reply_deadline(instance, user=self.request.user)
@@ -226,6 +247,16 @@ class CaseEditView(generic.EditView):
 
     def get_success_url(self):
         return reverse("cases:inspect", args=[self.object.pk])
+
+
+class CaseHistoryView(HistoryView):
+    """The audit log of one case, for those who may see the case (discipline inspection too)."""
+
+    def get_object(self):
+        case = super().get_object()
+        if not access.can_view(self.request.user, case):
+            raise PermissionDenied
+        return case
 
 
 class CaseViewSet(ModelViewSet):
@@ -243,6 +274,7 @@ class CaseViewSet(ModelViewSet):
     add_view_class = CaseCreateView
     edit_view_class = CaseEditView
     inspect_view_class = CaseDetailView
+    history_view_class = CaseHistoryView
     filterset_class = CaseFilterSet
     search_fields = ["number", "source_ticket_number", "description", "place", "reported_party"]
     search_backend_name = None
@@ -317,9 +349,12 @@ class CaseViewSet(ModelViewSet):
         ]
 
 
-def _case_for(request, pk: int) -> Case:
-    case = get_object_or_404(Case.objects.select_related("channel"), pk=pk)
+def _case_for(request, pk: int, *, handling: bool = False) -> Case:
+    """The case, if this user may see it (and, with `handling`, act on it); else 403."""
+    case = get_object_or_404(Case.objects.select_related("channel", "host_department"), pk=pk)
     if not case_permission_policy.user_has_permission_for_instance(request.user, "view", case):
+        raise PermissionDenied
+    if handling and not access.handles(request.user, case):
         raise PermissionDenied
     return case
 
@@ -354,7 +389,7 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = local_today()
-        facts = case_facts(self.case, today)
+        facts = case_facts(self.case, today, self.request.user)
         from rules.transitions import refusal
 
         context.update(
@@ -389,7 +424,7 @@ class CaseNoticeView(TemplateView):
     """A printable notice to the petitioner (受理告知书, 不予受理告知书, …)."""
 
     def get(self, request, *args, **kwargs):
-        self.case = _case_for(request, kwargs["pk"])
+        self.case = _case_for(request, kwargs["pk"], handling=True)
         self.notice = NOTICES.get(kwargs["kind"])
         if self.notice is None or self.notice not in available_notices(self.case):
             raise Http404

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
-from .states import OPEN_STATES, State
+from .states import FINAL_STATES, OPEN_STATES, State
 
 
 class FieldKind(StrEnum):
@@ -28,6 +28,7 @@ class FieldKind(StrEnum):
     KIND = "kind"
     CATEGORIES = "categories"
     HANDLER = "handler"
+    STAFF = "staff"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,14 @@ class CaseFacts:
     re_review_window_due: dt.date | None = None
     objection_window_due: dt.date | None = None
     has_host_department: bool = False
+    #: The reply draft of the current stage, if any (A17.1): its ReplyDraft.Status value.
+    draft_status: str | None = None
+    #: Who is acting: their id, roles, and how they stand to the case ("host_head",
+    #: "supervising_leader", "handling", "recused"); computed by the caller.
+    actor_id: int | None = None
+    actor_roles: frozenset = frozenset()
+    actor_relations: frozenset = frozenset()
+    recused_user_ids: frozenset = frozenset()
 
 
 class TransitionRefused(Exception):
@@ -81,7 +90,8 @@ class Transition:
     guards: tuple[Guard, ...] = ()
     description: str = ""
     danger: bool = False
-    requires: tuple[str, ...] = field(default=())
+    #: The acting user must stand in one of these relations to the case (e.g. "host_head").
+    relations: frozenset[str] = field(default=frozenset())
 
     @property
     def log_action(self) -> str:
@@ -169,6 +179,47 @@ def _leader_instruction_needs_text(facts: CaseFacts, data: Mapping) -> str | Non
     return None
 
 
+def _draft_is(*statuses: str, message: str) -> Guard:
+    def guard(facts: CaseFacts, data: Mapping) -> str | None:
+        return None if facts.draft_status in statuses else message
+
+    return guard
+
+
+_NO_OPEN_DRAFT = _draft_is(
+    None,
+    "returned",
+    "issued",
+    message=_("已有答复稿在审核中，请等待审核结果或由审核人退回后再提交（第十七条）。"),
+)
+_DRAFT_SUBMITTED = _draft_is("submitted", message=_("没有待科室负责人审核的答复稿。"))
+_DRAFT_HEAD_APPROVED = _draft_is("head_approved", message=_("没有待分管领导审核的答复稿。"))
+_DRAFT_APPROVED = _draft_is(
+    "approved",
+    message=_(
+        "答复须经科室负责人和分管领导层层审核后才能发出（第十七条）：请先提交答复稿并完成审核。"
+    ),
+)
+
+
+def _assignee_not_recused(facts: CaseFacts, data: Mapping) -> str | None:
+    handler = data.get("handler")
+    if handler is not None and getattr(handler, "pk", None) in facts.recused_user_ids:
+        return _g("该人员已声明回避本案，不能指派为经办人（第六条）。")
+    return None
+
+
+def _recusal_for_self_unless_recorder(facts: CaseFacts, data: Mapping) -> str | None:
+    user = data.get("user")
+    if user is None:
+        return None
+    if user.pk in facts.recused_user_ids:
+        return _g("该人员已回避本案。")
+    if user.pk != facts.actor_id and not facts.actor_roles & {Role.DETACHMENT, Role.ADMINISTRATOR}:
+        return _g("只能为自己声明回避；为他人登记回避须由支队或系统管理员进行（第六条）。")
+    return None
+
+
 # --- the fields ---------------------------------------------------------------------------
 
 COMMENT = FieldSpec("comment", _("意见或备注"), FieldKind.TEXT, required=False)
@@ -176,7 +227,6 @@ COMMENT = FieldSpec("comment", _("意见或备注"), FieldKind.TEXT, required=Fa
 
 def _reply_fields(text_label: str) -> tuple[FieldSpec, ...]:
     return (
-        FieldSpec("reply_text", text_label, FieldKind.TEXT),
         FieldSpec("replied_on", _("答复日期"), FieldKind.DATE, default_today=True),
         FieldSpec(
             "received_on",
@@ -185,18 +235,16 @@ def _reply_fields(text_label: str) -> tuple[FieldSpec, ...]:
             default_today=True,
             help_text=_("复查、复核和异议期限自此日起算。"),
         ),
-        FieldSpec(
-            "method",
-            _("答复方式"),
-            FieldKind.CHOICE,
-            choices=(
-                ("letter", _("书面答复函")),
-                ("in_person", _("当面送达")),
-                ("original_channel", _("通过原渠道反馈")),
-                ("sms", _("短信")),
-            ),
-        ),
     )
+
+
+REPLY_METHODS = (
+    ("letter", _("书面答复函")),
+    ("in_person", _("当面送达")),
+    ("original_channel", _("通过原渠道反馈")),
+    ("sms", _("短信")),
+)
+_REPLY_STAGES = frozenset({State.DISPATCHED, State.REVIEW_REQUESTED, State.RE_REVIEW_REQUESTED})
 
 
 DECLINE_REASONS = (
@@ -345,7 +393,7 @@ TRANSITIONS: dict[str, Transition] = {
                 ),
                 FieldSpec("leader_instruction", _("领导批示内容"), FieldKind.TEXT, required=False),
             ),
-            guards=(_leader_instruction_needs_text,),
+            guards=(_leader_instruction_needs_text, _assignee_not_recused),
         ),
         Transition(
             "transfer",
@@ -364,13 +412,13 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "reply",
-            _("答复"),
+            _("发出答复"),
             frozenset({State.DISPATCHED}),
             State.REPLIED,
             _HANDLING,
             "第十七条",
             _reply_fields(_("答复内容")),
-            guards=(_no_future_dates, _reply_not_before_received),
+            guards=(_DRAFT_APPROVED, _no_future_dates, _reply_not_before_received),
         ),
         Transition(
             "request_review",
@@ -389,13 +437,13 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "reply_review",
-            _("复查答复"),
+            _("发出复查意见"),
             frozenset({State.REVIEW_REQUESTED}),
             State.REVIEW_REPLIED,
             _HANDLING,
             "第十九条第一款",
             _reply_fields(_("复查意见")),
-            guards=(_no_future_dates, _reply_not_before_received),
+            guards=(_DRAFT_APPROVED, _no_future_dates, _reply_not_before_received),
         ),
         Transition(
             "request_re_review",
@@ -414,13 +462,13 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "reply_re_review",
-            _("复核答复"),
+            _("发出复核意见"),
             frozenset({State.RE_REVIEW_REQUESTED}),
             State.RE_REVIEW_REPLIED,
             _HANDLING,
             "第十九条第二款",
             _reply_fields(_("复核意见")),
-            guards=(_no_future_dates, _reply_not_before_received),
+            guards=(_DRAFT_APPROVED, _no_future_dates, _reply_not_before_received),
         ),
         Transition(
             "close",
@@ -431,6 +479,83 @@ TRANSITIONS: dict[str, Transition] = {
             "第二十条",
             (COMMENT,),
             guards=(_objection_window_passed,),
+        ),
+        Transition(
+            "draft_reply",
+            _("提交答复稿"),
+            _REPLY_STAGES,
+            None,
+            _HANDLING,
+            "第十七条",
+            (
+                FieldSpec("reply_text", _("答复内容"), FieldKind.TEXT),
+                FieldSpec("method", _("答复方式"), FieldKind.CHOICE, choices=REPLY_METHODS),
+            ),
+            guards=(_NO_OPEN_DRAFT,),
+            relations=frozenset({"host_member", "detachment"}),
+            description=_(
+                "由牵头（承办）科室起草，经科室负责人和分管领导审核后发出（第十六条、第十七条）。"
+            ),
+        ),
+        Transition(
+            "approve_reply_head",
+            _("科室负责人审核通过"),
+            _REPLY_STAGES,
+            None,
+            frozenset({Role.DEPARTMENT_HEAD}),
+            "第十七条",
+            (COMMENT,),
+            guards=(_DRAFT_SUBMITTED,),
+            relations=frozenset({"host_head"}),
+        ),
+        Transition(
+            "return_reply_head",
+            _("科室负责人退回"),
+            _REPLY_STAGES,
+            None,
+            frozenset({Role.DEPARTMENT_HEAD}),
+            "第十七条",
+            (FieldSpec("comment", _("退回意见"), FieldKind.TEXT),),
+            guards=(_DRAFT_SUBMITTED,),
+            relations=frozenset({"host_head"}),
+        ),
+        Transition(
+            "approve_reply_leader",
+            _("分管领导审核通过"),
+            _REPLY_STAGES,
+            None,
+            frozenset({Role.SUPERVISING_LEADER}),
+            "第十七条",
+            (COMMENT,),
+            guards=(_DRAFT_HEAD_APPROVED,),
+            relations=frozenset({"supervising_leader"}),
+        ),
+        Transition(
+            "return_reply_leader",
+            _("分管领导退回"),
+            _REPLY_STAGES,
+            None,
+            frozenset({Role.SUPERVISING_LEADER}),
+            "第十七条",
+            (FieldSpec("comment", _("退回意见"), FieldKind.TEXT),),
+            guards=(_DRAFT_HEAD_APPROVED,),
+            relations=frozenset({"supervising_leader"}),
+        ),
+        Transition(
+            "record_recusal",
+            _("回避"),
+            frozenset(State) - FINAL_STATES,
+            None,
+            frozenset(Role) - {Role.SYSTEM},
+            "第六条",
+            (
+                FieldSpec("user", _("回避人员"), FieldKind.STAFF),
+                FieldSpec("reason", _("回避理由（与信访事项或信访人的利害关系）"), FieldKind.TEXT),
+            ),
+            guards=(_recusal_for_self_unless_recorder,),
+            description=_(
+                "与信访事项或者信访人有直接利害关系的，应当回避。回避后不能被指派、审核答复或查看信访人身份。"
+            ),
         ),
         Transition(
             "record_impact_report",
@@ -484,6 +609,15 @@ def get_transition(name: str) -> Transition:
         raise TransitionRefused(_g("没有名为“%(name)s”的办理步骤。") % {"name": name}) from None
 
 
+RELATION_REFUSALS = {
+    "host_head": _("“%(step)s”须由承办科室的负责人进行（第十七条）。"),
+    "supervising_leader": _("“%(step)s”须由承办科室的分管领导进行（第十七条）。"),
+    "detachment": _(
+        "“%(step)s”须由牵头（承办）科室人员或支队进行：只有牵头科室归口回复（第十六条）。"
+    ),
+}
+
+
 def _role_labels(roles: Iterable[Role]) -> str:
     return "、".join(str(r.label) for r in sorted(roles))
 
@@ -509,6 +643,12 @@ def refusal(
             "step": transition.label,
             "roles": _role_labels(transition.roles),
         }
+    if "recused" in facts.actor_relations and transition.name != "record_recusal":
+        return _g("您已回避本案（第六条），不能办理。")
+    if transition.relations and not transition.relations & facts.actor_relations:
+        return RELATION_REFUSALS.get(
+            next(iter(sorted(transition.relations))), _g("您不是本案的办理人员。")
+        ) % {"step": transition.label}
     for guard in transition.guards:
         if message := guard(facts, data):
             return message
@@ -545,10 +685,5 @@ def available_transitions(
     result = []
     for transition in TRANSITIONS.values():
         if facts.state in transition.sources and roles & transition.roles:
-            reason = None
-            for guard in transition.guards:
-                if message := guard(facts, {}):
-                    reason = message
-                    break
-            result.append((transition, reason))
+            result.append((transition, refusal(transition, facts, roles, {})))
     return result

@@ -125,3 +125,43 @@ def step(case: Case, name: str, user, **data) -> Case:
 
 def a_category() -> Category:
     return CategoryFactory(code="air", name="大气")
+
+
+REPLY_STEPS = {"reply", "reply_review", "reply_re_review"}
+
+
+def issue_reply(
+    case: Case,
+    name: str,
+    user,
+    *,
+    reply_text: str = "答复",
+    method: str = "letter",
+    replied_on=None,
+    received_on=None,
+) -> Case:
+    """A reply through the two-level approval (第十七条): draft, department head, leader, issue."""
+    from rules.roles import Role
+
+    dept = case.host_department
+    if dept.head is None:
+        dept.head = UserFactory(username=f"head_{dept.code}", roles=[Role.DEPARTMENT_HEAD])
+        dept.save()
+    leader = case.supervising_leader or dept.supervising_leader
+    if leader is None:
+        leader = UserFactory(username=f"leader_{dept.code}", roles=[Role.SUPERVISING_LEADER])
+        dept.supervising_leader = leader
+        dept.save()
+    head = dept.head
+    head.groups.add(role_group(Role.DEPARTMENT_HEAD))
+    leader.groups.add(role_group(Role.SUPERVISING_LEADER))
+    for u in (head, leader):
+        u.__dict__.pop("_petition_group_names", None)
+    case = perform_transition(
+        case, "draft_reply", user=user, data={"reply_text": reply_text, "method": method}
+    )
+    case = perform_transition(case, "approve_reply_head", user=head, data={})
+    case = perform_transition(case, "approve_reply_leader", user=leader, data={})
+    return perform_transition(
+        case, name, user=user, data={"replied_on": replied_on, "received_on": received_on}
+    )

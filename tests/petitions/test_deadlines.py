@@ -8,6 +8,7 @@ from factories import (
     DepartmentFactory,
     a_category,
     detachment_user,
+    issue_reply,
     make_case,
     step,
     superior_channel,
@@ -130,7 +131,7 @@ def test_a19_1_review_request_only_within_30_days_of_receiving_the_reply():
     )
     case = step(case, "accept", user, accepted_on=dt.date(2026, 4, 1), notice_method="phone")
     case = step(case, "dispatch", user, host_department=dept, basis="responsibility_table")
-    case = step(
+    case = issue_reply(
         case,
         "reply",
         user,
@@ -161,11 +162,11 @@ def test_a19_2_a19_3_re_review_window_and_nothing_after_a_re_review():
     case = step(case, "accept", user, accepted_on=dt.date(2026, 4, 1), notice_method="phone")
     case = step(case, "dispatch", user, host_department=dept, basis="responsibility_table")
     d = dt.date(2026, 4, 10)
-    case = step(
+    case = issue_reply(
         case, "reply", user, reply_text="答复", replied_on=d, received_on=d, method="letter"
     )
     case = step(case, "request_review", user, requested_on=d, request="复查")
-    case = step(
+    case = issue_reply(
         case,
         "reply_review",
         user,
@@ -179,7 +180,7 @@ def test_a19_2_a19_3_re_review_window_and_nothing_after_a_re_review():
         step(case, "request_re_review", user, requested_on=dt.date(2026, 6, 2), request="复核")
     case = step(case, "request_re_review", user, requested_on=dt.date(2026, 6, 1), request="复核")
     assert open_deadline(case, "re_review_opinion").due_on == dt.date(2026, 7, 1)
-    case = step(
+    case = issue_reply(
         case,
         "reply_re_review",
         user,
@@ -213,7 +214,7 @@ def test_a20_1_a_replied_case_closes_only_after_its_30_day_objection_window():
         )
         case = step(case, "accept", user, accepted_on=dt.date(2026, 3, 2), notice_method="phone")
         case = step(case, "dispatch", user, host_department=dept, basis="responsibility_table")
-        case = step(
+        case = issue_reply(
             case,
             "reply",
             user,

@@ -4,11 +4,13 @@ import datetime as dt
 
 import pytest
 from factories import (
+    REPLY_STEPS,
     DepartmentFactory,
     UserFactory,
     a_category,
     detachment_user,
     direct_channel,
+    issue_reply,
     make_case,
     step,
     superior_channel,
@@ -54,7 +56,7 @@ def test_a13_1_a20_2_whole_path_from_filing_to_archive():
         basis="responsibility_table",
     )
     assert case.host_department == department
-    case = step(
+    case = issue_reply(
         case,
         "reply",
         user,
@@ -65,7 +67,7 @@ def test_a13_1_a20_2_whole_path_from_filing_to_archive():
     )
     assert case.state == State.REPLIED
     case = step(case, "request_review", user, requested_on=dt.date(2026, 3, 2), request="不满意")
-    case = step(
+    case = issue_reply(
         case,
         "reply_review",
         user,
@@ -77,7 +79,7 @@ def test_a13_1_a20_2_whole_path_from_filing_to_archive():
     case = step(
         case, "request_re_review", user, requested_on=dt.date(2026, 3, 2), request="仍不满意"
     )
-    case = step(
+    case = issue_reply(
         case,
         "reply_re_review",
         user,
@@ -95,10 +97,13 @@ def test_a13_1_a20_2_whole_path_from_filing_to_archive():
         "petitions.register",
         "petitions.accept",
         "petitions.dispatch",
+        *APPROVAL,
         "petitions.reply",
         "petitions.request_review",
+        *APPROVAL,
         "petitions.reply_review",
         "petitions.request_re_review",
+        *APPROVAL,
         "petitions.reply_re_review",
         "petitions.close",
         "petitions.archive",
@@ -107,6 +112,13 @@ def test_a13_1_a20_2_whole_path_from_filing_to_archive():
     for name in TRANSITIONS:
         with pytest.raises(TransitionRefused):
             step(case, name, user)
+
+
+APPROVAL = [
+    "petitions.draft_reply",
+    "petitions.approve_reply_head",
+    "petitions.approve_reply_leader",
+]
 
 
 def _case_in(state: State, user) -> Case:
@@ -167,7 +179,10 @@ def _case_in(state: State, user) -> Case:
         State.VOIDED: ["void"],
     }[state]
     for name in path:
-        case = step(case, name, user, **VALID_DATA[name](dept))
+        if name in REPLY_STEPS:
+            case = issue_reply(case, name, user, **VALID_DATA[name](dept))
+        else:
+            case = step(case, name, user, **VALID_DATA[name](dept))
     assert case.state == state
     return case
 
@@ -206,6 +221,12 @@ VALID_DATA = {
     "close": lambda dept: {},
     "archive": lambda dept: {"archive_number": "A-9", "retention_period": "10y"},
     "void": lambda dept: {"reason": "误登记"},
+    "draft_reply": lambda dept: {"reply_text": "答复稿", "method": "letter"},
+    "approve_reply_head": lambda dept: {},
+    "return_reply_head": lambda dept: {"comment": "请补充监测数据"},
+    "approve_reply_leader": lambda dept: {},
+    "return_reply_leader": lambda dept: {"comment": "请补充"},
+    "record_recusal": lambda dept: {"user": UserFactory(username="recused_x"), "reason": "亲属"},
     "record_impact_report": lambda dept: {
         "reported_to": "区政府、区信访办",
         "reported_on": D,

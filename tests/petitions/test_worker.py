@@ -8,6 +8,7 @@ from factories import (
     UserFactory,
     a_category,
     detachment_user,
+    issue_reply,
     make_case,
     step,
 )
@@ -128,7 +129,7 @@ def _replied(received_on: dt.date) -> Case:
     user = detachment_user()
     with freeze_time(f"{received_on.isoformat()} 10:00:00+08:00"):
         case = dispatched_case(received_on)
-        return step(
+        return issue_reply(
             case,
             "reply",
             user,
@@ -159,7 +160,7 @@ def test_a20_1_a_review_reply_without_a_re_review_request_closes_and_a_re_review
     case = _replied(dt.date(2026, 3, 10))
     with freeze_time("2026-03-20 10:00:00+08:00"):
         case = step(case, "request_review", user, requested_on=dt.date(2026, 3, 20), request="复查")
-        case = step(
+        case = issue_reply(
             case,
             "reply_review",
             user,
@@ -175,7 +176,7 @@ def test_a20_1_a_review_reply_without_a_re_review_request_closes_and_a_re_review
         other = step(
             other, "request_review", user, requested_on=dt.date(2026, 3, 20), request="复查"
         )
-        other = step(
+        other = issue_reply(
             other,
             "reply_review",
             user,
@@ -187,7 +188,7 @@ def test_a20_1_a_review_reply_without_a_re_review_request_closes_and_a_re_review
         other = step(
             other, "request_re_review", user, requested_on=dt.date(2026, 3, 20), request="复核"
         )
-        other = step(
+        other = issue_reply(
             other,
             "reply_re_review",
             user,

@@ -127,6 +127,31 @@ class Command(BaseCommand):
             self.stdout.write(f"已创建管理员 {username}")
         return user
 
+    def _demo_people(self, department):
+        """A department head and a supervising leader for the demo department."""
+        User = get_user_model()
+        password = os.environ.get("PETITIONS_ADMIN_PASSWORD") or (
+            (settings.VAR_DIR / "initial_admin_password").read_text().strip()
+            if (settings.VAR_DIR / "initial_admin_password").exists()
+            else None
+        )
+        people = []
+        for username, name, role in [
+            ("kezhang", "大气科科长", Role.DEPARTMENT_HEAD),
+            ("fenguan", "分管副局长", Role.SUPERVISING_LEADER),
+        ]:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"first_name": name}
+            )
+            if created:
+                user.set_password(password) if password else user.set_unusable_password()
+                user.save()
+            user.groups.add(Group.objects.get(name=ROLE_GROUP_NAMES[role]))
+            people.append(user)
+        department.head, department.supervising_leader = people
+        department.save()
+        return people
+
     def _demo(self, admin) -> None:
         if Case.objects.filter(description__startswith=DEMO_MARK).exists():
             return
@@ -156,7 +181,19 @@ class Command(BaseCommand):
             )
             return file_case(filing, user=admin)
 
+        head, leader = self._demo_people(departments[2])
+
         def step(case, name, **data):
+            if name in {"reply", "reply_review", "reply_re_review"}:
+                # 第十七条: drafted, approved by the department head, then by the leader.
+                perform_transition(
+                    case,
+                    "draft_reply",
+                    user=admin,
+                    data={"reply_text": data.pop("reply_text"), "method": data.pop("method")},
+                )
+                perform_transition(case, "approve_reply_head", user=head, data={})
+                perform_transition(case, "approve_reply_leader", user=leader, data={})
             return perform_transition(case, name, user=admin, data=data)
 
         def registered(case):
