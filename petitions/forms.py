@@ -12,7 +12,7 @@ from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 
 from rules.roles import ROLE_GROUP_NAMES, Role
 from rules.transitions import FieldKind, Transition
-from snippets.models import Category, Channel, Department
+from snippets.models import Category, Channel, Department, ReferralGuideEntry
 
 from .models import Case, Kind
 from .services import Filing, PetitionerData
@@ -232,6 +232,10 @@ def transition_form_class(transition: Transition) -> type[forms.Form]:
                 field = forms.ModelChoiceField(
                     get_user_model().objects.filter(is_active=True).order_by("username"),
                     **common,
+                )
+            case FieldKind.REFERRAL:
+                field = forms.ModelChoiceField(
+                    ReferralGuideEntry.objects.order_by("sort_order", "id"), **common
                 )
             case FieldKind.DEPARTMENTS:
                 field = forms.ModelMultipleChoiceField(

@@ -1,13 +1,18 @@
-"""Printable notices (告知书) a case produces, each once its decision is recorded."""
+"""Notices, letters and messages a case produces, from the administrators' templates."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rules.states import State
+from rules.transitions import DECLINE_REASONS
+from snippets.default_templates import DEFAULT_TEMPLATES
+from snippets.models import MessageTemplate
+from snippets.templating import render
 
 from .models import Case
 
@@ -16,23 +21,18 @@ from .models import Case
 class Notice:
     key: str
     label: str
-    template: str
-    #: Goes outside the bureau to someone other than the petitioner: never names them (A24.3).
+    #: Goes to someone other than the petitioner: never names them (A24.3).
     leaves_out_identity: bool = False
 
 
 NOTICES = {
     n.key: n
     for n in [
-        Notice("acceptance", _("受理告知书"), "petitions/notices/acceptance.html"),
-        Notice("non_acceptance", _("不予受理告知书"), "petitions/notices/non_acceptance.html"),
-        Notice("referral", _("引导告知书（不属本局职权）"), "petitions/notices/referral.html"),
-        Notice(
-            "objection",
-            _("异议函"),
-            "petitions/notices/objection.html",
-            leaves_out_identity=True,
-        ),
+        Notice("acceptance", _("受理告知书")),
+        Notice("non_acceptance", _("不予受理告知书")),
+        Notice("referral", _("引导告知书（不属本局职权）")),
+        Notice("objection", _("异议函"), leaves_out_identity=True),
+        Notice("reply_letter", _("答复意见书")),
     ]
 }
 
@@ -48,21 +48,70 @@ def available_notices(case: Case) -> list[Notice]:
         found.append(NOTICES["referral"])
     if decision.get("objection_reasons"):
         found.append(NOTICES["objection"])
+    if case.replies.exists():
+        found.append(NOTICES["reply_letter"])
     return found
 
 
-def notice_context(case: Case, notice: Notice) -> dict:
-    petitioner = (
-        None if notice.leaves_out_identity or case.anonymous else (case.petitioners.first())
-    )
-    from rules.transitions import DECLINE_REASONS
+def _date(value) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
+
+def placeholder_values(case: Case, *, leaves_out_identity: bool = False) -> dict[str, str]:
+    """The values of the fixed placeholders for one case (see snippets.templating)."""
+    decision = case.decision or {}
+    petitioner = None
+    if not (leaves_out_identity or case.anonymous):
+        petitioner = case.petitioners.first()
+    reply_deadline = case.deadlines.filter(rule__in=["reply", "reply_important"]).first()
+    last_reply = case.replies.order_by("-replied_on", "-id").first()
+    route = decision.get("legal_route", "")
     return {
-        "case": case,
-        "notice": notice,
-        "bureau": settings.PETITIONS_BUREAU_NAME,
-        "petitioner_name": petitioner.name if petitioner else "",
-        "decision": case.decision or {},
-        "decline_reason_label": dict(DECLINE_REASONS).get((case.decision or {}).get("reason_kind")),
-        "reply_deadline": case.deadlines.filter(rule__in=["reply", "reply_important"]).first(),
+        "局名称": settings.PETITIONS_BUREAU_NAME,
+        "案件编号": case.number,
+        "收到日期": _date(case.received_on),
+        "受理日期": _date(case.accepted_on),
+        "答复期限": _date(reply_deadline.due_on) if reply_deadline else "",
+        "信访人姓名": petitioner.name if petitioner else "信访人",
+        "问题发生地点": case.place,
+        "承办科室": case.host_department.name if case.host_department_id else "",
+        "有权机关": decision.get("competent_agency", ""),
+        "有权机关联系方式": decision.get("agency_contact", ""),
+        "引导内容": decision.get("guidance", ""),
+        "不予受理理由": "。".join(
+            p
+            for p in [
+                str(dict(DECLINE_REASONS).get(decision.get("reason_kind"), "")),
+                decision.get("reason", ""),
+            ]
+            if p
+        ),
+        "引导途径": f"根据第十四条，您可以：{route}" if route else "",
+        "异议理由": decision.get("objection_reasons", ""),
+        "来源渠道": case.channel.name,
+        "来源工单号": case.source_ticket_number,
+        "答复内容": last_reply.text if last_reply else "",
+        "今天": _date(timezone.localdate()),
     }
+
+
+def template_text(key: str) -> tuple[str, str]:
+    """The administrators' title and body for `key`, or the starter text if none is saved."""
+    template = MessageTemplate.objects.filter(key=key).first()
+    if template is not None:
+        return template.title, template.body
+    return DEFAULT_TEMPLATES[key]
+
+
+def render_notice(case: Case, notice: Notice) -> tuple[str, str]:
+    title, body = template_text(notice.key)
+    values = placeholder_values(case, leaves_out_identity=notice.leaves_out_identity)
+    return title, render(body, values)
+
+
+def render_message(case: Case, event: str) -> str | None:
+    key = f"sms_{event}"
+    if key not in DEFAULT_TEMPLATES:
+        return None
+    _title, body = template_text(key)
+    return render(body, placeholder_values(case))

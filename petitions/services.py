@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from rules import calendar
@@ -112,36 +111,12 @@ def close_deadlines(case: Case, rules: Iterable[str], status: str = Deadline.Sta
     ).update(resolved_at=now)
 
 
-#: What the petitioner is told, and when (X.2). Administrators will edit these as templates.
-PETITIONER_MESSAGES = {
-    "accept": gettext_lazy(
-        "【%(bureau)s】您反映的信访事项已受理，编号%(number)s，我们将依法办理并答复。"
-    ),
-    "decline": gettext_lazy(
-        "【%(bureau)s】您反映的事项（编号%(number)s）不予受理，告知书将送达您。"
-    ),
-    "refer": gettext_lazy(
-        "【%(bureau)s】您反映的事项（编号%(number)s）不属本局职权，请向%(agency)s反映。"
-    ),
-    "reply": gettext_lazy(
-        "【%(bureau)s】您反映的信访事项（编号%(number)s）已书面答复，如有异议可在30日内请求复查。"
-    ),
-    "reply_review": gettext_lazy("【%(bureau)s】您的复查请求（编号%(number)s）已答复。"),
-    "reply_re_review": gettext_lazy("【%(bureau)s】您的复核请求（编号%(number)s）已答复。"),
-    "close": gettext_lazy("【%(bureau)s】您反映的信访事项（编号%(number)s）已办结。"),
-}
-
-
 def enqueue_petitioner_message(case: Case, event: str) -> None:
     """Queue the message for this event; the worker sends it and retries a failure."""
-    template = PETITIONER_MESSAGES.get(event)
-    if template is None or case.anonymous:
+    from .notices import render_message
+
+    if case.anonymous or (body := render_message(case, event)) is None:
         return
-    body = template % {
-        "bureau": settings.PETITIONS_BUREAU_NAME,
-        "number": case.number,
-        "agency": (case.decision or {}).get("competent_agency", ""),
-    }
     now = timezone.now()
     for petitioner in case.petitioners.exclude(phone=""):
         PetitionerMessage.objects.get_or_create(
@@ -372,17 +347,34 @@ def _register(case: Case, data: Mapping, user) -> None:
     case.categories.set(data["categories"])
 
 
+def _refer(case: Case, data: Mapping, user) -> None:
+    entry = data.get("referral_entry")
+    data = dict(data)
+    if entry is not None:
+        data["competent_agency"] = data.get("competent_agency") or entry.agency
+        data["agency_contact"] = data.get("agency_contact") or entry.contact
+        data["referral_entry"] = entry.pk
+    _decide(case, data, user, ["competent_agency", "agency_contact", "guidance", "referral_entry"])
+
+
 def _dispatch(case: Case, data: Mapping, user) -> None:
+    from snippets.responsibility import propose_for_case
+
     host: Department = data["host_department"]
+    proposal = propose_for_case(case)
     case.host_department = host
     case.supervising_leader = host.supervising_leader
     case.handler = data.get("handler")
     case.save(update_fields=["host_department", "supervising_leader", "handler"])
     case.co_departments.set([d for d in data.get("co_departments") or [] if d.pk != host.pk])
+    # Both the table's proposal and the choice made are kept (A16.1).
     case.decision = {
         **case.decision,
         "dispatch_basis": data["basis"],
         "leader_instruction": data.get("leader_instruction", ""),
+        "proposed_department": proposal.department.name if proposal else "",
+        "proposed_by_rule": proposal.pk if proposal else None,
+        "followed_proposal": bool(proposal and proposal.department_id == host.pk),
     }
 
 
@@ -477,7 +469,7 @@ EFFECTS = {
     "register": _register,
     "accept": _accept,
     "decline": lambda c, d, u: _decide(c, d, u, ["reason_kind", "reason", "legal_route"]),
-    "refer": lambda c, d, u: _decide(c, d, u, ["competent_agency", "agency_contact", "guidance"]),
+    "refer": _refer,
     "object": lambda c, d, u: _decide(c, d, u, ["objection_reasons"]),
     "overrule_objection": lambda c, d, u: None,
     "return_materials": lambda c, d, u: _decide(c, d, u, ["approval", "returned_on"]),

@@ -379,6 +379,31 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
     def get_form_class(self):
         return transition_form_class(self.transition)
 
+    @cached_property
+    def proposal(self):
+        """At dispatch, the department the responsibility table proposes (A16.1)."""
+        if self.transition.name != "dispatch":
+            return None
+        from snippets.responsibility import propose_for_case
+
+        return propose_for_case(self.case)
+
+    @cached_property
+    def referral_suggestions(self):
+        if self.transition.name != "refer":
+            return []
+        from snippets.referral import matching_entries
+
+        return matching_entries(f"{self.case.description} {self.case.place} {self.case.demands}")
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.proposal:
+            initial.update(host_department=self.proposal.department, basis="responsibility_table")
+        if self.referral_suggestions:
+            initial["referral_entry"] = self.referral_suggestions[0]
+        return initial
+
     def get_breadcrumbs_items(self):
         return [
             {"url": reverse("cases:index"), "label": _("信访台账")},
@@ -395,8 +420,12 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
         context.update(
             case=self.case,
             transition=self.transition,
-            refusal=refusal(self.transition, facts, roles_of(self.request.user), {}),
+            refusal=refusal(
+                self.transition, facts, roles_of(self.request.user), {}, check_data=False
+            ),
             state_label=State(self.case.state).label,
+            proposal=self.proposal,
+            referral_suggestions=self.referral_suggestions,
         )
         return context
 
@@ -421,22 +450,37 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
 
 
 class CaseNoticeView(TemplateView):
-    """A printable notice to the petitioner (受理告知书, 不予受理告知书, …)."""
+    """A printable notice or letter (受理告知书, 不予受理告知书, …), from the templates."""
+
+    template_name = "petitions/notices/notice.html"
 
     def get(self, request, *args, **kwargs):
         self.case = _case_for(request, kwargs["pk"], handling=True)
         self.notice = NOTICES.get(kwargs["kind"])
         if self.notice is None or self.notice not in available_notices(self.case):
             raise Http404
+        log(
+            instance=self.case,
+            action="petitions.print_notice",
+            user=request.user,
+            data={"notice": self.notice.key},
+        )
         return super().get(request, *args, **kwargs)
 
-    def get_template_names(self):
-        return [self.notice.template]
-
     def get_context_data(self, **kwargs):
-        from .notices import notice_context
+        from django.conf import settings
 
-        return {**super().get_context_data(**kwargs), **notice_context(self.case, self.notice)}
+        from .notices import _date, render_notice
+
+        title, body = render_notice(self.case, self.notice)
+        return {
+            **super().get_context_data(**kwargs),
+            "case": self.case,
+            "title": title,
+            "body": body,
+            "bureau": settings.PETITIONS_BUREAU_NAME,
+            "today": _date(local_today()),
+        }
 
 
 def reveal_identity(request, pk: int):

@@ -26,6 +26,7 @@ def register_petition_log_actions(actions):
         actions.register_action(transition.log_action, transition.label, transition.label)
     actions.register_action("petitions.deadline_recomputed", _("期限重新计算"), _("期限重新计算"))
     actions.register_action("petitions.supervise", _("督办"), _("逾期督办"))
+    actions.register_action("petitions.print_notice", _("打印文书"), _("打印文书"))
     actions.register_action("petitions.reveal_identity", _("查看信访人身份"), _("查看信访人身份"))
     actions.register_action("petitions.download_attachment", _("下载附件"), _("下载附件"))
 

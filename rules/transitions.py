@@ -29,6 +29,7 @@ class FieldKind(StrEnum):
     CATEGORIES = "categories"
     HANDLER = "handler"
     STAFF = "staff"
+    REFERRAL = "referral"
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,12 @@ def _statutory_route_needs_route(facts: CaseFacts, data: Mapping) -> str | None:
     return None
 
 
+def _agency_named(facts: CaseFacts, data: Mapping) -> str | None:
+    if not data.get("referral_entry") and not data.get("competent_agency"):
+        return _g("请从受理指南选择，或填写有权处理的机关（第十四条）。")
+    return None
+
+
 def _leader_instruction_needs_text(facts: CaseFacts, data: Mapping) -> str | None:
     if data.get("basis") == "leader_instruction" and not data.get("leader_instruction"):
         return _g("按领导批示交办的，须录入批示内容（第十六条）。")
@@ -218,6 +225,18 @@ def _recusal_for_self_unless_recorder(facts: CaseFacts, data: Mapping) -> str | 
     if user.pk != facts.actor_id and not facts.actor_roles & {Role.DETACHMENT, Role.ADMINISTRATOR}:
         return _g("只能为自己声明回避；为他人登记回避须由支队或系统管理员进行（第六条）。")
     return None
+
+
+for _guard in (
+    _no_future_dates,
+    _reply_not_before_received,
+    _statutory_route_needs_route,
+    _leader_instruction_needs_text,
+    _agency_named,
+    _assignee_not_recused,
+    _recusal_for_self_unless_recorder,
+):
+    _guard.needs_data = True  # about the form's data, not the case: skipped for the buttons
 
 
 # --- the fields ---------------------------------------------------------------------------
@@ -332,10 +351,18 @@ TRANSITIONS: dict[str, Transition] = {
             _DETACHMENT,
             "第十四条",
             (
-                FieldSpec("competent_agency", _("有权处理的机关"), FieldKind.LINE),
+                FieldSpec(
+                    "referral_entry",
+                    _("受理指南条目"),
+                    FieldKind.REFERRAL,
+                    required=False,
+                    help_text=_("从《环境污染投诉受理指南》选择；选择后机关和联系方式可以留空。"),
+                ),
+                FieldSpec("competent_agency", _("有权处理的机关"), FieldKind.LINE, required=False),
                 FieldSpec("agency_contact", _("联系方式"), FieldKind.LINE, required=False),
                 FieldSpec("guidance", _("引导内容"), FieldKind.TEXT),
             ),
+            guards=(_agency_named,),
             description=_("与生态环境保护有关但不属于本局职能的事项。"),
         ),
         Transition(
@@ -623,9 +650,18 @@ def _role_labels(roles: Iterable[Role]) -> str:
 
 
 def refusal(
-    transition: Transition, facts: CaseFacts, roles: Iterable[Role], data: Mapping
+    transition: Transition,
+    facts: CaseFacts,
+    roles: Iterable[Role],
+    data: Mapping,
+    *,
+    check_data: bool = True,
 ) -> str | None:
-    """Why `transition` may not be taken now, or None when it may."""
+    """Why `transition` may not be taken now, or None when it may.
+
+    With check_data=False, guards about the data typed into the step's form are skipped: the
+    page asks whether the step is possible at all before anyone has filled the form in.
+    """
     roles = frozenset(roles)
     if facts.state not in transition.sources:
         allowed = "、".join(str(s.label) for s in sorted(transition.sources))
@@ -650,6 +686,8 @@ def refusal(
             next(iter(sorted(transition.relations))), _g("您不是本案的办理人员。")
         ) % {"step": transition.label}
     for guard in transition.guards:
+        if not check_data and getattr(guard, "needs_data", False):
+            continue
         if message := guard(facts, data):
             return message
     return None
@@ -685,5 +723,5 @@ def available_transitions(
     result = []
     for transition in TRANSITIONS.values():
         if facts.state in transition.sources and roles & transition.roles:
-            result.append((transition, refusal(transition, facts, roles, {})))
+            result.append((transition, refusal(transition, facts, roles, {}, check_data=False)))
     return result
