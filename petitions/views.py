@@ -105,7 +105,11 @@ class CaseIndexView(generic.IndexView):
         return (
             access.visible_cases(self.request.user, super().get_base_queryset())
             .select_related("channel", "host_department")
-            .prefetch_related("categories", Prefetch("petitioners", Petitioner.objects.all()))
+            .prefetch_related(
+                "categories",
+                Prefetch("petitioners", Petitioner.objects.all()),
+                owning_prefetch(),
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -115,6 +119,23 @@ class CaseIndexView(generic.IndexView):
 
 
 # --- the case page -------------------------------------------------------------------------
+
+
+def owning_prefetch() -> Prefetch:
+    """The leader items of ownership plans in force (领导包案, A8.1), in one query."""
+    from snippets.models import OwnershipPlan, OwnershipPlanItem
+
+    return Prefetch(
+        "ownership_items",
+        OwnershipPlanItem.objects.filter(plan__status=OwnershipPlan.Status.IN_FORCE).select_related(
+            "leader", "plan"
+        ),
+        to_attr="owning_items",
+    )
+
+
+def owning_leaders(case: Case) -> str:
+    return "、".join(display_name(item.leader) for item in getattr(case, "owning_items", []))
 
 
 def display_name(user) -> str:
@@ -146,6 +167,7 @@ class CaseDetailView(generic.InspectView):
                 "replies",
                 "transfers",
                 "supervisions__deadline",
+                owning_prefetch(),
                 "channel__deadline_overrides",
             ),
             pk=self.kwargs["pk"],
@@ -194,6 +216,14 @@ class CaseDetailView(generic.InspectView):
             revealed=revealed,
             leader_name=display_name(case.supervising_leader),
             handler_name=display_name(case.handler),
+            owning=[
+                {"leader": display_name(i.leader), "plan": i.plan, "reason": i.get_reason_display()}
+                for i in case.owning_items
+            ],
+            recusals=case.recusals.select_related("user"),
+            reply_drafts=case.reply_drafts.select_related(
+                "author", "head_approved_by", "leader_approved_by"
+            ),
             bureau_head_name=display_name(case.bureau_head),
             can_reveal=may_reveal(user, case) and not revealed and case.petitioners.all(),
             deadlines=sorted(case.deadlines.all(), key=lambda d: (d.due_on, d.id)),
@@ -325,6 +355,7 @@ class CaseViewSet(ModelViewSet):
             Column("categories", label=_("问题类别"), accessor=lambda c: c.category_names),
             Column("host_department", label=_("承办科室"), accessor="host_department.name"),
             StateColumn("state", label=_("状态")),
+            Column("owning_leader", label=_("包案领导"), accessor=owning_leaders),
             DueColumn("next_due_on", label=_("下一期限"), sort_key="next_due_on"),
         ]
 

@@ -2,7 +2,18 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import CalendarCorrection, Category, Channel, Department, HolidayNotice
+from .models import (
+    CalendarCorrection,
+    Category,
+    Channel,
+    Department,
+    HolidayNotice,
+    MessageTemplate,
+    OwnershipPlan,
+    ReferralGuideEntry,
+    ResponsibilityRule,
+)
+from .views import MessageTemplatePreviewView
 
 
 class DepartmentViewSet(SnippetViewSet):
@@ -36,14 +47,49 @@ class CalendarCorrectionViewSet(SnippetViewSet):
     list_display = ["date", "is_working_day", "name", "source"]
 
 
+class ResponsibilityRuleViewSet(SnippetViewSet):
+    model = ResponsibilityRule
+    icon = "list-ul"
+    list_display = ["__str__", "kind", "category", "keywords", "department", "sort_order"]
+    list_filter = ["department"]
+    search_fields = ["keywords", "note"]
+
+
+class ReferralGuideViewSet(SnippetViewSet):
+    model = ReferralGuideEntry
+    icon = "help"
+    list_display = ["matter", "agency", "contact", "confirmed"]
+    list_filter = ["confirmed"]
+    search_fields = ["matter", "keywords", "agency"]
+
+
+class MessageTemplateViewSet(SnippetViewSet):
+    model = MessageTemplate
+    icon = "doc-full"
+    list_display = ["__str__", "title"]
+    inspect_view_enabled = True
+    inspect_view_class = MessageTemplatePreviewView
+
+
+class OwnershipPlanViewSet(SnippetViewSet):
+    model = OwnershipPlan
+    icon = "user"
+    list_display = ["title", "year", "status", "meeting_date", "minutes_number"]
+    list_filter = ["status", "year"]
+
+
 class ConfigurationGroup(SnippetViewSetGroup):
     menu_label = _("配置")
     menu_icon = "cogs"
     menu_order = 800
     items = (
         DepartmentViewSet,
+        ResponsibilityRuleViewSet,
         ChannelViewSet,
         CategoryViewSet,
+        MessageTemplateViewSet,
+        ReferralGuideViewSet,
+        OwnershipPlanViewSet,
         HolidayNoticeViewSet,
         CalendarCorrectionViewSet,
     )

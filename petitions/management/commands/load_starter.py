@@ -15,7 +15,15 @@ from django_q.models import Schedule
 from petitions.models import Case
 from petitions.services import Filing, PetitionerData, file_case, perform_transition
 from rules.roles import ROLE_GROUP_NAMES, Role
-from snippets.models import Category, Channel, Department
+from snippets.default_templates import DEFAULT_TEMPLATES
+from snippets.models import (
+    Category,
+    Channel,
+    Department,
+    MessageTemplate,
+    ReferralGuideEntry,
+    ResponsibilityRule,
+)
 
 DEPARTMENTS = [
     ("office", "办公室"),
@@ -58,6 +66,84 @@ CHANNELS = [
     ("leader_reception", "区领导接访", Channel.Source.LEADER_RECEPTION),
 ]
 
+# domain-china.md §3: from public sources, to be confirmed by the bureau (confirmed=False).
+REFERRAL_GUIDE = [
+    (
+        "露天烧烤、露天焚烧",
+        "烧烤 焚烧 露天",
+        "九龙坡区城市管理局",
+        "12319",
+        "《大气污染防治法》第八十一条、第一百一十八条、第一百一十九条",
+    ),
+    (
+        "邻里、装修、娱乐、广场舞等社会生活噪声",
+        "装修 广场舞 邻居 楼上 音响 KTV",
+        "九龙坡区公安分局（先由物业、社区调解）",
+        "110",
+        "《噪声污染防治法》第八条、第八十七条",
+    ),
+    (
+        "建筑工地扬尘",
+        "扬尘 工地 渣土",
+        "九龙坡区住房城乡建委（道路扬尘、渣土车：城管）",
+        "",
+        "《大气污染防治法》第六十八条",
+    ),
+    (
+        "机动车鸣笛、改装排气、冒黑烟车辆",
+        "鸣笛 改装 黑烟 炸街",
+        "公安交通管理部门",
+        "122",
+        "《噪声污染防治法》第七十九条；《大气污染防治法》第一百一十三条",
+    ),
+    (
+        "农业面源污染、秸秆焚烧",
+        "秸秆 农药 化肥 养殖",
+        "九龙坡区农业农村委、所在镇街",
+        "",
+        "《大气污染防治法》第一百一十九条",
+    ),
+    ("生活垃圾、环境卫生", "垃圾 环卫", "九龙坡区城市管理局（市容环卫）", "12319", ""),
+    ("经营资质、营业执照", "执照 无证经营", "九龙坡区市场监督管理局", "12315", ""),
+    (
+        "污染损害赔偿纠纷",
+        "赔偿 损失 补偿",
+        "人民调解组织或人民法院",
+        "",
+        "民事纠纷：调解或民事诉讼",
+    ),
+]
+
+# Starter rows of the 信访职责分工方案: the bureau replaces them with its own table.
+RESPONSIBILITY = [
+    ("violation_report", None, "", "detachment"),
+    ("pollution", "air", "", "air"),
+    ("pollution", "noise", "", "detachment"),
+    ("pollution", "water", "", "water"),
+    ("pollution", "soil", "", "soil"),
+    ("pollution", "solid_waste", "", "soil"),
+    ("pollution", "ecology", "", "nature"),
+    ("pollution", "radiation", "", "detachment"),
+    ("criticism", None, "", "office"),
+    ("consultation", None, "", "law"),
+    ("", None, "环评 环境影响评价 排污许可", "eia"),
+]
+
+CONFIG_MODELS = [
+    "department",
+    "category",
+    "channel",
+    "channeldeadline",
+    "holidaynotice",
+    "holidaynoticeday",
+    "calendarcorrection",
+    "responsibilityrule",
+    "referralguideentry",
+    "messagetemplate",
+    "ownershipplan",
+    "ownershipplanitem",
+]
+
 CASE_PERMS = ["view_case", "add_case", "change_case", "handle_case", "reveal_identity"]
 ROLE_PERMISSIONS = {
     Role.DETACHMENT: CASE_PERMS,
@@ -92,6 +178,7 @@ class Command(BaseCommand):
                 code=code, defaults={"name": name, "source": source, "sort_order": order}
             )
         self._groups()
+        self._configuration()
         # The sweep interval follows PETITIONS_SWEEP_MINUTES (the schedule itself is a migration).
         Schedule.objects.filter(name="petitions.sweep").update(
             minutes=settings.PETITIONS_SWEEP_MINUTES
@@ -110,6 +197,50 @@ class Command(BaseCommand):
                 content_type__app_label="petitions", codename__in=ROLE_PERMISSIONS[role]
             )
             group.permissions.add(access_admin, *perms)
+        # 系统管理员 edits the configuration; the detachment drafts the ownership plans (第八条).
+        config = Permission.objects.filter(
+            content_type__app_label="snippets",
+            codename__in=[f"{a}_{m}" for m in CONFIG_MODELS for a in ("add", "change", "view")],
+        )
+        Group.objects.get(name=ROLE_GROUP_NAMES[Role.ADMINISTRATOR]).permissions.add(
+            *config,
+            *Permission.objects.filter(
+                content_type__app_label="snippets", codename="change_bureauleadership"
+            ),
+        )
+        Group.objects.get(name=ROLE_GROUP_NAMES[Role.DETACHMENT]).permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="snippets",
+                codename__in=["add_ownershipplan", "change_ownershipplan", "view_ownershipplan"],
+            )
+        )
+
+    def _configuration(self) -> None:
+        for key, (title, body) in DEFAULT_TEMPLATES.items():
+            MessageTemplate.objects.get_or_create(key=key, defaults={"title": title, "body": body})
+        if not ReferralGuideEntry.objects.exists():
+            for order, (matter, keywords, agency, contact, basis) in enumerate(REFERRAL_GUIDE):
+                ReferralGuideEntry.objects.create(
+                    matter=matter,
+                    keywords=keywords,
+                    agency=agency,
+                    contact=contact,
+                    legal_basis=basis,
+                    confirmed=False,
+                    sort_order=order,
+                )
+        if not ResponsibilityRule.objects.exists():
+            departments = {d.code: d for d in Department.objects.all()}
+            categories = {c.code: c for c in Category.objects.all()}
+            for order, (kind, category, keywords, department) in enumerate(RESPONSIBILITY):
+                ResponsibilityRule.objects.create(
+                    kind=kind,
+                    category=categories.get(category),
+                    keywords=keywords,
+                    department=departments[department],
+                    sort_order=order,
+                    note="入门数据，请按本局《信访职责分工方案》修改",
+                )
 
     def _administrator(self):
         User = get_user_model()
