@@ -442,9 +442,30 @@ def _review_draft(status: str, approver_field: str | None = None):
 
 
 def _record_recusal(case: Case, data: Mapping, user) -> None:
-    Recusal.objects.create(case=case, user=data["user"], reason=data["reason"], recorded_by=user)
-    if case.handler_id == data["user"].pk:
+    Recusal.objects.create(case=case, user=data["person"], reason=data["reason"], recorded_by=user)
+    if case.handler_id == data["person"].pk:
         case.handler = None
+
+
+def record_recusal_as_administrator(*, case: Case, person, reason: str, recorded_by) -> Recusal:
+    """回避 recorded by a system administrator, who handles no case and sees none (A6.2)."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+        if Recusal.objects.filter(case=locked, user=person).exists():
+            raise TransitionRefused(_("该人员已回避本案。"))
+        recusal = Recusal.objects.create(
+            case=locked, user=person, reason=reason, recorded_by=recorded_by
+        )
+        if locked.handler_id == person.pk:
+            locked.handler = None
+            locked.save(update_fields=["handler", "updated_at"])
+        log(
+            instance=locked,
+            action="petitions.record_recusal",
+            user=recorded_by,
+            data={"fields": {"person": str(person), "reason": reason}},
+        )
+    return recusal
 
 
 def _close(case: Case, data: Mapping, user) -> None:
@@ -527,6 +548,11 @@ def perform_transition(
         )
         facts = case_facts(locked, today, None if system else user)
         check_transition(transition, facts, roles, data)
+        if not system:
+            from .access import can_view
+
+            if not can_view(user, locked):
+                raise TransitionRefused(_("您无权办理此案件：它不在您所在科室或分管范围内。"))
         source = locked.state
         EFFECTS[name](locked, data, user)
         if transition.target is not None:

@@ -121,6 +121,26 @@ class CaseIndexView(generic.IndexView):
 # --- the case page -------------------------------------------------------------------------
 
 
+def timeline_of(case: Case) -> list[ModelLogEntry]:
+    """Every logged step of the case, oldest first, with its state change in words."""
+    labels = {s.value: s.label for s in State}
+    entries = list(
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Case), object_id=str(case.pk)
+        )
+        .select_related("user")
+        .order_by("timestamp", "id")
+    )
+    for entry in entries:
+        source, target = entry.data.get("from"), entry.data.get("to")
+        entry.state_change = (
+            f"{labels.get(source, source)} → {labels.get(target, target)}"
+            if source and source != target
+            else ""
+        )
+    return entries
+
+
 def owning_prefetch() -> Prefetch:
     """The leader items of ownership plans in force (领导包案, A8.1), in one query."""
     from snippets.models import OwnershipPlan, OwnershipPlanItem
@@ -153,6 +173,7 @@ may_reveal = access.may_reveal
 
 class CaseDetailView(generic.InspectView):
     template_name = "petitions/case_detail.html"
+    page_title = _("案件详情")
 
     def get_object(self, queryset=None):
         case = get_object_or_404(
@@ -199,6 +220,14 @@ class CaseDetailView(generic.InspectView):
         user = self.request.user
         today = local_today()
         revealed = case.pk in revealed_case_ids(self.request) and may_reveal(user, case)
+        transitions = [
+            {
+                "transition": t,
+                "refusal": refusal,
+                "url": reverse("cases:transition", args=[case.pk, t.name]),
+            }
+            for t, refusal in available_transitions(case_facts(case, today, user), roles_of(user))
+        ]
         context.update(
             case=case,
             today=today,
@@ -227,21 +256,10 @@ class CaseDetailView(generic.InspectView):
             bureau_head_name=display_name(case.bureau_head),
             can_reveal=may_reveal(user, case) and not revealed and case.petitioners.all(),
             deadlines=sorted(case.deadlines.all(), key=lambda d: (d.due_on, d.id)),
-            timeline=ModelLogEntry.objects.filter(
-                content_type=ContentType.objects.get_for_model(Case), object_id=str(case.pk)
-            )
-            .select_related("user")
-            .order_by("timestamp", "id"),
-            transitions=[
-                {
-                    "transition": t,
-                    "refusal": refusal,
-                    "url": reverse("cases:transition", args=[case.pk, t.name]),
-                }
-                for t, refusal in available_transitions(
-                    case_facts(case, today, user), roles_of(user)
-                )
-            ],
+            timeline=timeline_of(case),
+            transitions=transitions,
+            open_steps=[t for t in transitions if not t["refusal"]],
+            closed_steps=[t for t in transitions if t["refusal"]],
             provisional=any(d.provisional for d in case.deadlines.all() if d.status == "open"),
         )
         return context
@@ -257,7 +275,7 @@ class CaseCreateView(generic.CreateView):
         return reverse("cases:inspect", args=[self.object.pk])
 
     def get_success_message(self, instance):
-        return _g("已登记，编号 %(number)s。") % {"number": instance.number}
+        return _g("已收件，编号 %(number)s。") % {"number": instance.number}
 
 
 class CaseEditView(generic.EditView):

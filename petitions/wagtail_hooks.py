@@ -8,6 +8,7 @@ from rules.transitions import TRANSITIONS
 
 from .dashboard import AlertListView, MyCasesPanel, mark_alert_read
 from .models import Case
+from .recusal_views import RecusalCreateView
 from .views import CaseViewSet, case_permission_policy
 
 register_permission_policy(Case, case_permission_policy)
@@ -41,7 +42,20 @@ def register_alert_urls():
     return [
         path("alerts/", AlertListView.as_view(), name="petitions_alerts"),
         path("alerts/<int:pk>/read/", mark_alert_read, name="petitions_alert_read"),
+        path("recusals/", RecusalCreateView.as_view(), name="petitions_recusals"),
     ]
+
+
+class RecusalMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("petitions.add_recusal")
+
+
+@hooks.register("register_settings_menu_item")
+def register_recusal_menu_item():
+    return RecusalMenuItem(
+        _("回避登记"), reverse("petitions_recusals"), icon_name="user", order=900
+    )
 
 
 @hooks.register("register_admin_menu_item")

@@ -217,7 +217,7 @@ def _assignee_not_recused(facts: CaseFacts, data: Mapping) -> str | None:
 
 
 def _recusal_for_self_unless_recorder(facts: CaseFacts, data: Mapping) -> str | None:
-    user = data.get("user")
+    user = data.get("person")
     if user is None:
         return None
     if user.pk in facts.recused_user_ids:
@@ -576,7 +576,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset(Role) - {Role.SYSTEM},
             "第六条",
             (
-                FieldSpec("user", _("回避人员"), FieldKind.STAFF),
+                FieldSpec("person", _("回避人员"), FieldKind.STAFF),
                 FieldSpec("reason", _("回避理由（与信访事项或信访人的利害关系）"), FieldKind.TEXT),
             ),
             guards=(_recusal_for_self_unless_recorder,),

@@ -226,7 +226,7 @@ VALID_DATA = {
     "return_reply_head": lambda dept: {"comment": "请补充监测数据"},
     "approve_reply_leader": lambda dept: {},
     "return_reply_leader": lambda dept: {"comment": "请补充"},
-    "record_recusal": lambda dept: {"user": UserFactory(username="recused_x"), "reason": "亲属"},
+    "record_recusal": lambda dept: {"person": UserFactory(username="recused_x"), "reason": "亲属"},
     "record_impact_report": lambda dept: {
         "reported_to": "区政府、区信访办",
         "reported_on": D,

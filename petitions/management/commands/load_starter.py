@@ -154,7 +154,7 @@ ROLE_PERMISSIONS = {
     Role.OFFICE: ["view_case"],
     Role.DISCIPLINE: ["view_case"],
     Role.DUTY: ["view_case", "add_case"],
-    Role.ADMINISTRATOR: ["view_case"],
+    Role.ADMINISTRATOR: ["add_recusal"],
 }
 DEMO_MARK = "【演示】"
 
