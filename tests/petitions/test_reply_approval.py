@@ -236,3 +236,19 @@ def test_a6_2_an_administrator_records_a_recusal_without_seeing_the_case(
         "/admin/recusals/", {"case_number": case.number, "person": admin.pk, "reason": "x"}
     ).status_code in {302, 403}
     assert case.recusals.count() == 1
+
+
+def test_a4_1_an_accepted_case_shows_its_three_levels_of_responsibility(people, client):
+    from snippets.models import BureauLeadership
+
+    people["leader"].first_name = "李分管"
+    people["leader"].save()
+    leadership = BureauLeadership.load()
+    leadership.bureau_head = UserFactory(username="juzhang_a", first_name="赵局长")
+    leadership.save()
+    case = dispatched(people)
+    client.force_login(people["detachment"])
+    page = client.get(f"/admin/cases/inspect/{case.pk}/").content.decode()
+    for label, value in [("承办科室（直接责任）", "甲科"), ("分管领导（主要责任）", "李分管"),
+                         ("主要负责人（总体责任）", "赵局长")]:
+        assert f"<dt>{label}</dt><dd>{value}</dd>" in page
