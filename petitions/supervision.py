@@ -151,7 +151,8 @@ def send_reminders(today: dt.date) -> int:
                         deadline.case,
                         responsible_for(deadline.case),
                         Alert.Kind.REMINDER,
-                        f"reminder:{deadline.pk}",
+                        # Per due date: a deadline moved by a calendar correction is reminded anew.
+                        f"reminder:{deadline.pk}:{deadline.due_on.isoformat()}",
                         _(
                             "案件 %(number)s 的“%(label)s”将于 %(due)s 到期，请及时办理（第十八条）。"
                         )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -149,6 +150,10 @@ class _Year:
 
 _lock = threading.RLock()
 _cache: dict[int, _Year] = {}
+_built_at: dict[int, float] = {}
+#: A built year is trusted this long. The process that saves a correction clears its cache at
+#: once; every other process (other web workers, the task worker) picks it up within this time.
+CACHE_SECONDS = 60.0
 _loader: CorrectionsLoader = _default_loader
 
 
@@ -279,13 +284,14 @@ def _build_year(year: int, corrections: YearCorrections) -> _Year:
 
 def _year(year: int) -> _Year:
     cal = _cache.get(year)
-    if cal is not None:
+    if cal is not None and time.monotonic() - _built_at.get(year, 0.0) < CACHE_SECONDS:
         return cal
     with _lock:
         cal = _cache.get(year)
-        if cal is None:
+        if cal is None or time.monotonic() - _built_at.get(year, 0.0) >= CACHE_SECONDS:
             cal = _build_year(year, _loader(year))
             _cache[year] = cal
+            _built_at[year] = time.monotonic()
         return cal
 
 

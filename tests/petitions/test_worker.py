@@ -65,8 +65,8 @@ def test_a18_1_reply_reminder_3_working_days_before_a_due_date_in_the_national_d
     assert reminders(case) == []
     sweep_on("2026-09-28")
     assert reminders(case) == [
-        ("jingbanren", f"reminder:{reply.pk}"),
-        ("kezhang", f"reminder:{reply.pk}"),
+        ("jingbanren", f"reminder:{reply.pk}:{reply.due_on.isoformat()}"),
+        ("kezhang", f"reminder:{reply.pk}:{reply.due_on.isoformat()}"),
     ]
     sweep_on("2026-09-29")
     assert len(reminders(case)) == 2
@@ -82,7 +82,7 @@ def test_a18_1_reminder_before_a_due_date_in_the_spring_festival():
     sweep_on("2026-02-11")
     assert reminders(case) == []
     sweep_on("2026-02-12")
-    assert reminders(case) == [("kezhang2", f"reminder:{reply.pk}")]
+    assert reminders(case) == [("kezhang2", f"reminder:{reply.pk}:{reply.due_on.isoformat()}")]
 
 
 def test_a18_1_a24_2_overdue_gets_one_supervision_and_the_supervising_leader_is_alerted(
