@@ -300,6 +300,8 @@ class CaseEditView(generic.EditView):
 class CaseHistoryView(HistoryView):
     """The audit log of one case, for those who may see the case (discipline inspection too)."""
 
+    any_permission_required = ["view", "add", "change"]
+
     def get_object(self):
         case = super().get_object()
         if not access.can_view(self.request.user, case):

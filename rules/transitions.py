@@ -573,7 +573,7 @@ TRANSITIONS: dict[str, Transition] = {
             _("回避"),
             frozenset(State) - FINAL_STATES,
             None,
-            frozenset(Role) - {Role.SYSTEM},
+            frozenset(Role) - {Role.SYSTEM, Role.OFFICE, Role.DISCIPLINE},
             "第六条",
             (
                 FieldSpec("person", _("回避人员"), FieldKind.STAFF),
