@@ -212,3 +212,4 @@ PETITIONS_MESSAGE_SENDER = os.environ.get(
 )
 #: Staff alerts are also e-mailed to staff who have an address.
 PETITIONS_ALERT_EMAILS = os.environ.get("PETITIONS_ALERT_EMAILS", "1") == "1"
+WAGTAILADMIN_USER_LOGIN_FORM = "petition_site.forms.StaffLoginForm"
