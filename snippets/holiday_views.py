@@ -24,6 +24,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
 from rules import calendar
+from rules.holidays import statutory_holidays
 
 from .models import CalendarCorrection, HolidayNotice
 
@@ -55,6 +56,8 @@ class YearRow:
     open_deadlines: int = 0
     provisional_deadlines: int = 0
     error: str = ""
+    #: Statutory holidays (《全国年节及纪念日放假办法》) the year's notice does not list.
+    missing_holidays: list[str] = field(default_factory=list)
 
     @property
     def is_notice(self) -> bool:
@@ -152,7 +155,7 @@ class HolidayCalendarView(WagtailAdminTemplateMixin, TemplateView):
         return sorted(years | extra)
 
     def build_rows(self, today: dt.date) -> list[YearRow]:
-        notices = {n.year: n for n in HolidayNotice.objects.all()}
+        notices = {n.year: n for n in HolidayNotice.objects.prefetch_related("days")}
         corrections: dict[int, list[CalendarCorrection]] = {}
         for c in CalendarCorrection.objects.order_by("date"):
             corrections.setdefault(c.date.year, []).append(c)
@@ -176,6 +179,10 @@ class HolidayCalendarView(WagtailAdminTemplateMixin, TemplateView):
             if notice is not None:
                 row.notice = notice
                 row.notice_url = _snippet_url(HolidayNotice, "edit", notice.pk)
+                listed = {d.date for d in notice.days.all() if not d.is_working_day}
+                row.missing_holidays = sorted(
+                    {name for day, name in statutory_holidays(year).items() if day not in listed}
+                )
             try:
                 row.source = calendar.year_source(year)
                 row.holidays, row.adjusted_workdays = _day_counts(year)

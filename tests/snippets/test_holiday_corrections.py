@@ -330,3 +330,15 @@ def test_a26_1_recompute_runs_once_after_a_real_commit_and_at_once_in_autocommit
     )
     assert deadline_of(case, "acceptance_direct").due_on == dt.date(2027, 2, 17)
     assert recompute_entries(case).count() == 2
+
+
+def test_a26_1_a_notice_missing_statutory_holidays_is_flagged_on_the_calendar_page(
+    client, django_user_model
+):
+    notice = HolidayNotice.objects.create(year=2027, source="部分录入（测试）")
+    notice.days.create(date=dt.date(2027, 2, 5), name="春节")
+    notice.save()
+    client.force_login(django_user_model.objects.create_superuser("cal_admin", "", "pw-123456"))
+    page = client.get("/admin/holiday-calendar/").content.decode()
+    assert "该通知未列出这些法定节日" in page
+    assert "国庆" in page and "元旦" in page
