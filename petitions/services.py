@@ -316,6 +316,7 @@ def case_facts(case: Case, today: dt.date, user=None) -> CaseFacts:
         actor_roles=user_roles(user),
         actor_relations=relations(user, case) if user is not None else frozenset(),
         recused_user_ids=frozenset(case.recusals.values_list("user_id", flat=True)),
+        social_impact=case.important_social_impact,
     )
 
 

@@ -65,6 +65,7 @@ class CaseFacts:
     actor_roles: frozenset = frozenset()
     actor_relations: frozenset = frozenset()
     recused_user_ids: frozenset = frozenset()
+    social_impact: bool = False
 
 
 class TransitionRefused(Exception):
@@ -93,6 +94,8 @@ class Transition:
     danger: bool = False
     #: The acting user must stand in one of these relations to the case (e.g. "host_head").
     relations: frozenset[str] = field(default=frozenset())
+    #: Whether the step applies to this case at all; a step that does not is not offered.
+    applies: Callable[[CaseFacts], bool] | None = None
 
     @property
     def log_action(self) -> str:
@@ -171,6 +174,12 @@ def _statutory_route_needs_route(facts: CaseFacts, data: Mapping) -> str | None:
         return _g(
             "依法应通过诉讼、仲裁、行政复议等途径解决的，须写明引导信访人向哪个机关提出（第十四条）。"
         )
+    return None
+
+
+def _social_impact_only(facts: CaseFacts, data: Mapping) -> str | None:
+    if not facts.social_impact:
+        return _g("只有可能造成重大社会影响的信访事项需要记录向区政府、区信访办报告（第十条）。")
     return None
 
 
@@ -374,6 +383,7 @@ TRANSITIONS: dict[str, Transition] = {
             "第十五条第二款",
             (FieldSpec("objection_reasons", _("异议理由"), FieldKind.TEXT),),
             guards=(_superior_assigned_only,),
+            applies=lambda facts: facts.is_superior_assigned,
             description=_("上级交办、转办的事项不属于职权范围的，5个工作日内提出异议。"),
         ),
         Transition(
@@ -596,7 +606,8 @@ TRANSITIONS: dict[str, Transition] = {
                 FieldSpec("reported_on", _("报告日期"), FieldKind.DATE, default_today=True),
                 FieldSpec("report_content", _("报告内容"), FieldKind.TEXT),
             ),
-            guards=(_no_future_dates,),
+            guards=(_no_future_dates, _social_impact_only),
+            applies=lambda facts: facts.social_impact,
             description=_("对可能造成重大社会影响的信访事项，应当及时报告区政府、区信访办。"),
         ),
         Transition(
@@ -722,6 +733,8 @@ def available_transitions(
     roles = frozenset(roles)
     result = []
     for transition in TRANSITIONS.values():
+        if transition.applies is not None and not transition.applies(facts):
+            continue
         if facts.state in transition.sources and roles & transition.roles:
             result.append((transition, refusal(transition, facts, roles, {}, check_data=False)))
     return result

@@ -122,6 +122,10 @@ def test_a2_1_the_case_page_offers_only_the_steps_this_user_may_take(client):
     for name in ("accept", "decline", "refer", "void", "record_recusal"):
         assert f'data-step="{name}"' in page
     assert 'data-step="reply"' not in page and 'data-step="draft_reply"' not in page
+    # Steps that do not apply to this case are not offered at all: a direct petition is never
+    # "objected" (A15.2), and it has no possible major social impact to report.
+    for name in ("object", "record_impact_report"):
+        assert f'data-step="{name}"' not in page and f'data-closed-step="{name}"' not in page
 
 
 def test_a13_1_a_group_visit_registers_every_named_petitioner(client):
