@@ -19,6 +19,7 @@ class MessageTemplatePreviewView(InspectView):
     def get_context_data(self, **kwargs):
         from petitions.access import visible_cases
         from petitions.notices import NOTICES, placeholder_values
+        from petitions.privacy import mask_name
 
         context = super().get_context_data(**kwargs)
         cases = visible_cases(self.request.user).order_by("-received_at")
@@ -32,6 +33,8 @@ class MessageTemplatePreviewView(InspectView):
             values = placeholder_values(
                 case, leaves_out_identity=bool(notice and notice.leaves_out_identity)
             )
+            # A preview is no place to learn who petitioned (A6.1).
+            values["信访人姓名"] = mask_name(values["信访人姓名"])
             preview = render(self.object.body, values)
         context.update(
             placeholders=PLACEHOLDERS.items(),

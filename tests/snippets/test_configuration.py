@@ -127,6 +127,7 @@ def test_template_preview_against_a_real_case(client, django_user_model):
     url = f"/admin/snippets/snippets/messagetemplate/inspect/{template.pk}/"
     page = client.get(url, {"case": case.number}).content.decode()
     assert f"编号{case.number}" in page and "{案件编号}" in page
+    assert "张*：" in page and "张三" not in page  # the preview masks the petitioner
 
 
 def test_a8_1_a_plan_in_force_shows_the_owning_leader_and_needs_the_party_group_meeting(client):
