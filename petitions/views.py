@@ -453,6 +453,14 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
             initial.update(host_department=self.proposal.department, basis="responsibility_table")
         if self.referral_suggestions:
             initial["referral_entry"] = self.referral_suggestions[0]
+        if self.transition.name == "draft_reply":
+            # 第十七条: the handler starts from the bureau's reply template.
+            from snippets.templating import render
+
+            from .notices import placeholder_values, template_text
+
+            _title, body = template_text("reply_draft")
+            initial["reply_text"] = render(body, placeholder_values(self.case))
         return initial
 
     def get_breadcrumbs_items(self):

@@ -150,3 +150,16 @@ def test_a8_1_a_plan_in_force_shows_the_owning_leader_and_needs_the_party_group_
     assert "王局长" in client.get(f"/admin/cases/inspect/{case.pk}/").content.decode()
     client.force_login(leader)  # the owning leader sees the case
     leader.groups.add(*user.groups.all())
+
+
+def test_a17_1_the_handler_drafts_the_reply_from_the_template(client):
+    user = detachment_user()
+    dept = DepartmentFactory(name="大气科")
+    MessageTemplate.objects.create(
+        key="reply_draft", title="答复稿", body="经{承办科室}核查，案件{案件编号}："
+    )
+    case = accepted_case(user)
+    case = step(case, "dispatch", user, host_department=dept, basis="responsibility_table")
+    client.force_login(user)
+    form = client.get(f"/admin/cases/{case.pk}/step/draft_reply/").content.decode()
+    assert f"经大气科核查，案件{case.number}：" in form
