@@ -249,6 +249,9 @@ def test_a4_1_an_accepted_case_shows_its_three_levels_of_responsibility(people, 
     case = dispatched(people)
     client.force_login(people["detachment"])
     page = client.get(f"/admin/cases/inspect/{case.pk}/").content.decode()
-    for label, value in [("承办科室（直接责任）", "甲科"), ("分管领导（主要责任）", "李分管"),
-                         ("主要负责人（总体责任）", "赵局长")]:
+    for label, value in [
+        ("承办科室（直接责任）", "甲科"),
+        ("分管领导（主要责任）", "李分管"),
+        ("主要负责人（总体责任）", "赵局长"),
+    ]:
         assert f"<dt>{label}</dt><dd>{value}</dd>" in page
