@@ -16,4 +16,6 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+urlpatterns += [path("xinfang/", include("petition_site.public.urls"))]
+
 urlpatterns += [path("", include(wagtail_urls))]

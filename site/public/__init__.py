@@ -1,0 +1,1 @@
+"""The public website (X.1): guidance, filing without an account, receipt and status lookup."""

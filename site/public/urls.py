@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("guide/", views.guide, name="guide"),
+    path("file/", views.file_petition, name="file"),
+    path("receipt/<str:token>/", views.receipt, name="receipt"),
+    path("status/", views.status, name="status"),
+    path("referral-suggestions/", views.referral_suggestions, name="referral_suggestions"),
+]
