@@ -336,6 +336,9 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["status", "due_on"], name="deadline_status_due"),
             models.Index(fields=["status", "remind_on"], name="deadline_status_remind"),
+            # The case's nearest open deadline (refresh_next_due): without it SQLite, lacking
+            # statistics, walks every open deadline (bench/sweep.py, docs/benchmarks.md).
+            models.Index(fields=["case", "status", "due_on"], name="deadline_case_status_due"),
         ]
 
     def __str__(self) -> str:
