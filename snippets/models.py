@@ -1,5 +1,6 @@
 """The parts of the rules that administrators edit without code (Wagtail snippets)."""
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -272,11 +273,12 @@ class ResponsibilityRule(RevisionMixin, models.Model):
     note = models.CharField(_("说明"), max_length=300, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
+    # Short lists: plain selects rather than snippet choosers.
     panels = [
         FieldPanel("kind"),
-        FieldPanel("category"),
+        FieldPanel("category", widget=forms.Select),
         FieldPanel("keywords"),
-        FieldPanel("department"),
+        FieldPanel("department", widget=forms.Select),
         FieldPanel("note"),
         FieldPanel("sort_order"),
     ]
@@ -450,7 +452,7 @@ class OwnershipPlanItem(models.Model):
         FieldPanel("case"),
         FieldPanel("reason"),
         FieldPanel("leader"),
-        FieldPanel("department"),
+        FieldPanel("department", widget=forms.Select),
     ]
 
     class Meta:
