@@ -339,6 +339,12 @@ class Deadline(models.Model):
             # The case's nearest open deadline (refresh_next_due): without it SQLite, lacking
             # statistics, walks every open deadline (bench/sweep.py, docs/benchmarks.md).
             models.Index(fields=["case", "status", "due_on"], name="deadline_case_status_due"),
+            # Only the deadlines still to be reminded: an idle sweep reads nothing it has done.
+            models.Index(
+                fields=["remind_on"],
+                condition=Q(status="open", is_window=False, reminded_at__isnull=True),
+                name="deadline_to_remind",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -215,6 +215,7 @@ def close_expired(today: dt.date) -> int:
     from .services import perform_transition
 
     closed = 0
+    refused: set[int] = set()  # not closable now: never let them hide the cases behind them
     window_rule = {
         "objection_window": State.REPLIED,
         "re_review_request_window": State.REVIEW_REPLIED,
@@ -227,18 +228,19 @@ def close_expired(today: dt.date) -> int:
                 due_on__lt=today,
                 case__state__in=list(window_rule.values()),
             )
+            .exclude(case_id__in=refused)
             .order_by("due_on", "id")
             .values_list("case_id", "due_on")[: _batch()]
         )
         ids += [
             (pk, None)
-            for pk in Case.objects.filter(state=State.RE_REVIEW_REPLIED).values_list(
-                "pk", flat=True
-            )[: _batch()]
+            for pk in Case.objects.filter(state=State.RE_REVIEW_REPLIED)
+            .exclude(pk__in=refused)
+            .values_list("pk", flat=True)[: _batch()]
         ]
         if not ids:
             return closed
-        progressed = False
+        # Every id is closed or set aside below, so the loop always moves on and ends.
         for case_id, due in ids:
             case = Case.objects.get(pk=case_id)
             if due is None:
@@ -255,11 +257,9 @@ def close_expired(today: dt.date) -> int:
                 )
             except TransitionRefused:
                 logger.info("case %s not closed: %s", case.number, case.state)
+                refused.add(case_id)
                 continue
             closed += 1
-            progressed = True
-        if not progressed:
-            return closed
 
 
 # --- X.2: messages to petitioners -----------------------------------------------------------
