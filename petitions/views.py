@@ -454,13 +454,23 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
         if self.referral_suggestions:
             initial["referral_entry"] = self.referral_suggestions[0]
         if self.transition.name == "draft_reply":
-            # 第十七条: the handler starts from the bureau's reply template.
-            from snippets.templating import render
+            from .services import current_draft
 
-            from .notices import placeholder_values, template_text
+            returned = current_draft(self.case)
+            if returned is not None and returned.status == "returned":
+                # Revising: start from the draft that was sent back.
+                initial.update(reply_text=returned.text, method=returned.method)
+            else:
+                # 第十七条: the handler starts from the bureau's reply template.
+                from snippets.templating import render
 
-            _title, body = template_text("reply_draft")
-            initial["reply_text"] = render(body, placeholder_values(self.case))
+                from .notices import placeholder_values, template_text
+
+                _title, body = template_text("reply_draft")
+                initial["reply_text"] = render(body, placeholder_values(self.case))
+        if self.transition.name == "register":
+            # What the intake already classified need not be chosen again.
+            initial.update(kind=self.case.kind, categories=list(self.case.categories.all()))
         return initial
 
     def get_breadcrumbs_items(self):

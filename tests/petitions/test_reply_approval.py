@@ -255,3 +255,13 @@ def test_a4_1_an_accepted_case_shows_its_three_levels_of_responsibility(people, 
         ("主要负责人（总体责任）", "赵局长"),
     ]:
         assert f"<dt>{label}</dt><dd>{value}</dd>" in page
+
+
+def test_a17_1_a_returned_draft_is_revised_from_its_own_text(people, client):
+    case = dispatched(people)
+    step(case, "draft_reply", people["handler"], reply_text="初稿：已责令整改", method="in_person")
+    step(case, "return_reply_head", people["head"], comment="请补充监测数据。")
+    client.force_login(people["handler"])
+    form = client.get(f"/admin/cases/{case.pk}/step/draft_reply/").content.decode()
+    assert "初稿：已责令整改" in form
+    assert 'value="in_person" selected' in form
