@@ -391,49 +391,28 @@ class Command(BaseCommand):
             requested_on=days_ago(2),
             request="对答复不满意。",
         )
-        case = step(
-            replied(new_case(11, 80), 79, 60),
-            "request_review",
-            requested_on=days_ago(50),
-            request="对答复不满意。",
-        )
-        step(
-            case,
-            "reply_review",
-            reply_text="复查意见：维持。",
-            replied_on=days_ago(20),
-            received_on=days_ago(20),
-            method="letter",
-        )
-        case = step(
-            replied(new_case(12, 90), 89, 70),
-            "request_review",
-            requested_on=days_ago(60),
-            request="对答复不满意。",
-        )
-        case = step(
-            case,
-            "reply_review",
-            reply_text="复查意见：维持。",
-            replied_on=days_ago(20),
-            received_on=days_ago(20),
-            method="letter",
-        )
+
+        def reviewed(case, requested_ago, replied_ago):
+            """A replied case through a review request and its opinion."""
+            case = step(
+                case,
+                "request_review",
+                requested_on=days_ago(requested_ago),
+                request="对答复不满意。",
+            )
+            return step(
+                case,
+                "reply_review",
+                reply_text="复查意见：维持。",
+                replied_on=days_ago(replied_ago),
+                received_on=days_ago(replied_ago),
+                method="letter",
+            )
+
+        reviewed(replied(new_case(11, 80), 79, 60), 50, 20)
+        case = reviewed(replied(new_case(12, 90), 89, 70), 60, 20)
         step(case, "request_re_review", requested_on=days_ago(5), request="请求复核。")
-        case = step(
-            replied(new_case(13, 150), 149, 130),
-            "request_review",
-            requested_on=days_ago(120),
-            request="对答复不满意。",
-        )
-        case = step(
-            case,
-            "reply_review",
-            reply_text="复查意见：维持。",
-            replied_on=days_ago(100),
-            received_on=days_ago(100),
-            method="letter",
-        )
+        case = reviewed(replied(new_case(13, 150), 149, 130), 120, 100)
         case = step(case, "request_re_review", requested_on=days_ago(80), request="请求复核。")
         step(
             case,
