@@ -13,13 +13,13 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from rules import calendar
 from rules.deadlines import DEFAULT_RULES, DueDate, compute_due, resolve_rule
-from rules.roles import GROUP_ROLES, Role
+from rules.roles import GROUP_ROLES, NON_STAFF_ROLES, Role
 from rules.states import State
 from rules.transitions import CaseFacts, TransitionRefused, check_transition, get_transition
 from snippets.models import Category, Channel, Department
@@ -51,7 +51,7 @@ def user_roles(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[Role]
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
     if user.is_superuser:
-        return frozenset(r for r in Role if r != Role.SYSTEM)
+        return frozenset(r for r in Role if r not in NON_STAFF_ROLES)
     names = getattr(user, "_petition_group_names", None)
     if names is None:
         names = set(user.groups.values_list("name", flat=True))
@@ -210,7 +210,8 @@ def file_case(filing: Filing, *, user=None) -> Case:
     """
     received_at = filing.received_at or timezone.now()
     received_on = timezone.localtime(received_at).date()
-    with transaction.atomic():
+    # Records are kept in the bureau's language, whatever language the visitor reads.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         number, _seq = issue_number(received_on.year)
         case = Case(
             number=number,
@@ -528,16 +529,26 @@ def perform_transition(
     user=None,
     data: Mapping | None = None,
     system: bool = False,
+    petitioner: bool = False,
     today: dt.date | None = None,
 ) -> Case:
     """Take one step of the transition table, atomically, and log it; or refuse and change nothing.
 
     `system=True` acts as the rules themselves (the worker closing a case), with no user.
+    `petitioner=True` acts as the petitioner on the public site (信访人（网上）), with no user:
+    the caller has checked the case number and query code (petitions.public_requests); the
+    table lets this actor ask for a review or re-review and nothing else.
     Raises TransitionRefused with a message that names the rule.
     """
+    if system and petitioner:
+        raise ValueError("a step is taken by the system or by the petitioner, not both")
     transition = get_transition(name)
     data = dict(data or {})
-    roles = frozenset({Role.SYSTEM}) if system else user_roles(user)
+    if system or petitioner:
+        user = None
+        roles = frozenset({Role.SYSTEM if system else Role.PETITIONER})
+    else:
+        roles = user_roles(user)
     today = today or local_today()
     with transaction.atomic():
         # Lock the case and re-read its state: two people acting at once cannot both succeed.
@@ -547,32 +558,35 @@ def perform_transition(
             .prefetch_related("deadlines", "channel__deadline_overrides")
             .get(pk=case.pk)
         )
-        facts = case_facts(locked, today, None if system else user)
+        facts = case_facts(locked, today, user)
         check_transition(transition, facts, roles, data)
-        if not system:
+        if not (system or petitioner):
             from .access import handles
 
             # Reading a case is not handling it: the office and discipline inspection only read.
             if not handles(user, locked):
                 raise TransitionRefused(_("您无权办理此案件：它不在您所在科室或分管范围内。"))
         source = locked.state
-        EFFECTS[name](locked, data, user)
-        if transition.target is not None:
-            locked.state = transition.target
-        refresh_next_due(locked)
-        locked.save()
-        enqueue_petitioner_message(locked, name)
-        log(
-            instance=locked,
-            action=transition.log_action,
-            user=None if system else user,
-            data={
-                "from": source,
-                "to": locked.state,
-                "system": system,
-                "fields": {k: _jsonable(v) for k, v in data.items()},
-            },
-        )
+        # A refusal above speaks the user's language; the records below the bureau's.
+        with translation.override(settings.LANGUAGE_CODE):
+            EFFECTS[name](locked, data, user)
+            if transition.target is not None:
+                locked.state = transition.target
+            refresh_next_due(locked)
+            locked.save()
+            enqueue_petitioner_message(locked, name)
+            log(
+                instance=locked,
+                action=transition.log_action,
+                user=user,
+                data={
+                    "from": source,
+                    "to": locked.state,
+                    "system": system,
+                    "petitioner": petitioner,
+                    "fields": {k: _jsonable(v) for k, v in data.items()},
+                },
+            )
     return locked
 
 

@@ -28,6 +28,7 @@ from rules.states import State
 from rules.transitions import TransitionRefused, available_transitions, get_transition
 
 from . import access
+from .exporting import SafeSpreadsheetExportMixin
 from .filters import DUE_SOON_WORKING_DAYS, CaseFilterSet
 from .forms import CaseEditForm, CaseIntakeForm, transition_form_class
 from .models import Case, Petitioner
@@ -100,7 +101,11 @@ class StateColumn(Column):
         return context
 
 
-class CaseIndexView(generic.IndexView):
+class CaseIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
+    """The ledger; its CSV/XLSX export is escaped and streamed (X.3, petitions.exporting)."""
+
+    export_labels = {"state_label": "state", "kind_label": "kind"}
+
     def get_base_queryset(self):
         return (
             access.visible_cases(self.request.user, super().get_base_queryset())
@@ -108,7 +113,8 @@ class CaseIndexView(generic.IndexView):
             .prefetch_related(
                 "categories",
                 Prefetch("petitioners", Petitioner.objects.all()),
-                owning_prefetch(),
+                # The export has no column for the leaders who own a case.
+                *([] if self.is_export else [owning_prefetch()]),
             )
         )
 

@@ -7,11 +7,16 @@ from wagtail.permissions import register_permission_policy
 from rules.transitions import TRANSITIONS
 
 from .dashboard import AlertListView, MyCasesPanel, mark_alert_read
+from .import_views import ImportView
+from .importing import may_import
 from .models import Case
 from .recusal_views import RecusalCreateView
+from .report_views import register_hooks as register_report_hooks
 from .views import CaseViewSet, case_permission_policy
 
 register_permission_policy(Case, case_permission_policy)
+# 统计报表: dashboards, reports, spot checks and talks (A5.1, A5.2, A20.2, A21.1, A24.2).
+register_report_hooks()
 
 
 @hooks.register("register_admin_viewset")
@@ -30,6 +35,7 @@ def register_petition_log_actions(actions):
     actions.register_action("petitions.print_notice", _("打印文书"), _("打印文书"))
     actions.register_action("petitions.reveal_identity", _("查看信访人身份"), _("查看信访人身份"))
     actions.register_action("petitions.download_attachment", _("下载附件"), _("下载附件"))
+    actions.register_action("petitions.feedback", _("满意度评价"), _("信访人满意度评价"))
 
 
 @hooks.register("construct_homepage_panels")
@@ -43,6 +49,7 @@ def register_alert_urls():
         path("alerts/", AlertListView.as_view(), name="petitions_alerts"),
         path("alerts/<int:pk>/read/", mark_alert_read, name="petitions_alert_read"),
         path("recusals/", RecusalCreateView.as_view(), name="petitions_recusals"),
+        path("cases-import/", ImportView.as_view(), name="petitions_import"),
     ]
 
 
@@ -61,3 +68,15 @@ def register_recusal_menu_item():
 @hooks.register("register_admin_menu_item")
 def register_alerts_menu_item():
     return MenuItem(_("工作提醒"), reverse("petitions_alerts"), icon_name="warning", order=110)
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_import(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    return ImportMenuItem(
+        _("导入上级交办件"), reverse("petitions_import"), icon_name="upload", order=105
+    )

@@ -16,6 +16,9 @@ class Role(StrEnum):
     DUTY = "duty"
     ADMINISTRATOR = "administrator"
     SYSTEM = "system"  # the worker, acting on the rules alone
+    #: 信访人（网上）: the petitioner on the public site, proven by case number and query code.
+    #: No account and no Wagtail group; may only ask for a review or re-review (第十九条).
+    PETITIONER = "petitioner"
 
     @property
     def label(self) -> str:
@@ -33,7 +36,11 @@ ROLE_LABELS = {
     Role.DUTY: _("值班人员"),
     Role.ADMINISTRATOR: _("系统管理员"),
     Role.SYSTEM: _("系统"),
+    Role.PETITIONER: _("信访人"),
 }
+
+#: Roles no staff account ever holds, not even a superuser: the rules themselves, the petitioner.
+NON_STAFF_ROLES = frozenset({Role.SYSTEM, Role.PETITIONER})
 
 #: The Wagtail group that carries each role (created by the starter configuration).
 ROLE_GROUP_NAMES = {

@@ -14,7 +14,7 @@ from enum import StrEnum
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role
+from .roles import NON_STAFF_ROLES, Role
 from .states import FINAL_STATES, OPEN_STATES, State
 
 
@@ -285,6 +285,9 @@ DECLINE_REASONS = (
 RETENTION_PERIODS = (("10y", _("10年")), ("30y", _("30年")), ("permanent", _("永久")))
 
 _DETACHMENT = frozenset({Role.DETACHMENT})
+#: A review or re-review request is registered by the detachment, or made online by the
+#: petitioner (X.1, petitions.public_requests); the petitioner may take no other step.
+_DETACHMENT_OR_PETITIONER = frozenset({Role.DETACHMENT, Role.PETITIONER})
 OPEN_STATES_FOR_REPORT = frozenset(OPEN_STATES) | {State.CLOSED}
 _HANDLING = frozenset({Role.HANDLER, Role.DEPARTMENT_HEAD, Role.DETACHMENT})
 
@@ -462,7 +465,7 @@ TRANSITIONS: dict[str, Transition] = {
             _("登记复查请求"),
             frozenset({State.REPLIED}),
             State.REVIEW_REQUESTED,
-            _DETACHMENT,
+            _DETACHMENT_OR_PETITIONER,
             "第十九条第一款",
             (
                 FieldSpec(
@@ -487,7 +490,7 @@ TRANSITIONS: dict[str, Transition] = {
             _("登记复核请求"),
             frozenset({State.REVIEW_REPLIED}),
             State.RE_REVIEW_REQUESTED,
-            _DETACHMENT,
+            _DETACHMENT_OR_PETITIONER,
             "第十九条第二款",
             (
                 FieldSpec(
@@ -583,7 +586,7 @@ TRANSITIONS: dict[str, Transition] = {
             _("回避"),
             frozenset(State) - FINAL_STATES,
             None,
-            frozenset(Role) - {Role.SYSTEM, Role.OFFICE, Role.DISCIPLINE},
+            frozenset(Role) - NON_STAFF_ROLES - {Role.OFFICE, Role.DISCIPLINE},
             "第六条",
             (
                 FieldSpec("person", _("回避人员"), FieldKind.STAFF),

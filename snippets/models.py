@@ -134,6 +134,11 @@ class Channel(RevisionMixin, ClusterableModel):
         FieldPanel("sort_order"),
         FieldPanel("notes"),
         InlinePanel("deadline_overrides", label=_("本渠道的办理时限")),
+        InlinePanel(
+            "import_columns",
+            label=_("导入表格的列对应"),
+            help_text=_("上级交办件表格的列标题与案件字段的对应；导入“上级交办件”时使用。"),
+        ),
     ]
 
     class Meta:
@@ -176,6 +181,48 @@ class ChannelDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.rule}"
+
+
+class ChannelImportColumn(models.Model):
+    """Which column of a channel's spreadsheet holds which field of a case (列对应, X.3).
+
+    Each superior channel exports its tickets with its own headers (12345 writes 工单编号,
+    互联网+督查 线索编号 …); administrators keep the mapping here, not in code.
+    """
+
+    class Field(models.TextChoices):
+        SOURCE_TICKET_NUMBER = "source_ticket_number", _("来源工单号")
+        RECEIVED_AT = "received_at", _("收到时间")
+        PLACE = "place", _("问题发生地点")
+        REPORTED_PARTY = "reported_party", _("被反映对象")
+        DESCRIPTION = "description", _("反映内容")
+        DEMANDS = "demands", _("诉求")
+        PETITIONER_NAME = "petitioner_name", _("信访人姓名")
+        PETITIONER_PHONE = "petitioner_phone", _("联系电话")
+        PETITIONER_ADDRESS = "petitioner_address", _("信访人住址")
+        SOURCE_DEADLINE = "source_deadline", _("来源渠道办理期限")
+        CATEGORY = "category", _("问题类别")
+        KIND = "kind", _("信访类型")
+
+    channel = ParentalKey(Channel, on_delete=models.CASCADE, related_name="import_columns")
+    field = models.CharField(_("案件字段"), max_length=30, choices=Field.choices)
+    column_header = models.CharField(
+        _("表格列标题"),
+        max_length=100,
+        help_text=_("与表格标题行中该列的文字一致（标题行须在前10行内）。"),
+    )
+
+    panels = [FieldPanel("field"), FieldPanel("column_header")]
+
+    class Meta:
+        verbose_name = _("导入列对应")
+        verbose_name_plural = _("导入列对应")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "field"], name="unique_channel_import_field")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.column_header} → {self.get_field_display()}"
 
 
 class HolidayNotice(RevisionMixin, ClusterableModel):
@@ -357,6 +404,8 @@ class MessageTemplate(RevisionMixin, models.Model):
         SMS_REPLY_REVIEW = "sms_reply_review", _("短信：复查已答复")
         SMS_REPLY_RE_REVIEW = "sms_reply_re_review", _("短信：复核已答复")
         SMS_CLOSE = "sms_close", _("短信：已办结")
+        SMS_REQUEST_REVIEW = "sms_request_review", _("短信：已收到复查请求")
+        SMS_REQUEST_RE_REVIEW = "sms_request_re_review", _("短信：已收到复核请求")
 
     key = models.CharField(_("用途"), max_length=30, choices=Key.choices, unique=True)
     title = models.CharField(_("标题"), max_length=100)

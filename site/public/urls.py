@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import request_views, views
 
 app_name = "public"
 
@@ -10,5 +10,7 @@ urlpatterns = [
     path("file/", views.file_petition, name="file"),
     path("receipt/<str:token>/", views.receipt, name="receipt"),
     path("status/", views.status, name="status"),
+    path("review/", request_views.review_request, name="review"),
+    path("feedback/", request_views.feedback, name="feedback"),
     path("referral-suggestions/", views.referral_suggestions, name="referral_suggestions"),
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _g
@@ -12,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from petitions import abuse
 from petitions.intake import (
-    PUBLIC_KINDS,
     WEBSITE_CHANNEL_CODE,
     PublicFilingForm,
     file_public_petition,
@@ -24,8 +23,10 @@ from petitions.models import Deadline, PublicSubmission
 from rules.deadlines import DEFAULT_RULES, resolve_rule
 from rules.states import State
 from rules.transitions import DECLINE_REASONS
-from snippets.models import Channel, ReferralGuideEntry
+from snippets.models import Channel
 from snippets.referral import matching_entries
+
+from .models import public_page_urls
 
 #: The time limits the public is told about, in the order a case meets them.
 PUBLIC_RULE_KEYS = (
@@ -62,22 +63,23 @@ def public_rules() -> list[dict]:
     return rows
 
 
+def _to_page(request, name: str):
+    """The old address of a page the bureau now edits in Wagtail: send the visitor there."""
+    url = public_page_urls(request).get(name)
+    if url is None:
+        raise Http404
+    return redirect(url)
+
+
 @require_GET
 def home(request):
-    return render(
-        request,
-        "public/home.html",
-        {"rules": public_rules(), "kinds": [label for _v, label in PUBLIC_KINDS]},
-    )
+    return _to_page(request, "home")
 
 
 @require_GET
 def guide(request):
-    return render(
-        request,
-        "public/guide.html",
-        {"entries": ReferralGuideEntry.objects.order_by("sort_order", "id")},
-    )
+    """The referral guide (受理指南) is now the 转办指引 page."""
+    return _to_page(request, "referral_guide")
 
 
 def _remember_receipt(request, token: str, number: str, code: str) -> None:
@@ -89,21 +91,32 @@ def _remember_receipt(request, token: str, number: str, code: str) -> None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def file_petition(request):
+    address = abuse.client_address(request)
+    http_status = 200
     if request.method == "POST":
         form = PublicFilingForm(request.POST, request.FILES)
         if form.is_valid():
             token = form.cleaned_data["submission_token"]
-            case, code, created = file_public_petition(form, submission_token=token)
-            if created:
-                _remember_receipt(request, token, case.number, code)
-            return redirect("public:receipt", token=token)
+            refusal = abuse.check_filing(address, form.cleaned_data)
+            if refusal is None:
+                case, code, created = file_public_petition(form, submission_token=token)
+                if created:
+                    abuse.record_filing(address, form.cleaned_data)
+                    _remember_receipt(request, token, case.number, code)
+                return redirect("public:receipt", token=token)
+            form.add_error(refusal.field, refusal.message)
+            http_status = 429 if refusal.status == 429 else 200
         form.describe_errors()
         if "submission_token" in form.errors:
             form.data = form.data.copy()
             form.data["submission_token"] = new_submission_token()
+        phone = form.cleaned_data.get("phone", "")
     else:
         form = PublicFilingForm(initial={"submission_token": new_submission_token()})
-    return render(request, "public/file.html", {"form": form})
+        phone = ""
+    if abuse.challenge_needed(address, phone):
+        form.ask(abuse.new_challenge())
+    return render(request, "public/file.html", {"form": form}, status=http_status)
 
 
 @never_cache
@@ -141,22 +154,11 @@ class StatusForm(forms.Form):
     )
 
 
-def client_address(request) -> str:
-    """The address the request came from (REMOTE_ADDR: set a trusted proxy to pass it on)."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def lookups_exhausted(request) -> bool:
-    """Count one lookup for this address; True once it has used up its window."""
+    """Count one lookup for this address; True once it has used up its fixed window."""
     allowed, seconds = _lookup_limit()
-    key = f"public-status-lookups:{client_address(request)}"
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    return count > allowed
+    key = f"public-status-lookups:{abuse.client_address(request)}"
+    return abuse.hit(key, seconds) > allowed
 
 
 def public_view_of(case) -> dict:
@@ -209,7 +211,9 @@ def status(request):
             if case is None:
                 error = _g("编号或查询码不正确")
             else:
-                result = public_view_of(case)
+                from .request_views import public_actions  # it imports this module
+
+                result = {**public_view_of(case), **public_actions(case)}
     else:
         form = StatusForm()
     return render(

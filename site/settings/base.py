@@ -39,6 +39,7 @@ CSRF_TRUSTED_ORIGINS = [
 
 INSTALLED_APPS = [
     "petition_site",
+    "petition_site.public",
     "petitions",
     "rules",
     "snippets",
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_q",
     "import_export",
+    # Only for the API docs page's own Swagger UI files (served locally, no CDN).
+    "ninja",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Like django.middleware.locale.LocaleMiddleware, but Chinese unless the visitor chose.
+    "petition_site.i18n.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -190,6 +195,48 @@ if redis_url := os.environ.get("REDIS_URL"):
     Q_CLUSTER["redis"] = redis_url
 else:
     Q_CLUSTER["orm"] = "default"
+
+# --- Cache ---------------------------------------------------------------------------------
+# The public site's rate limits and challenge questions must be shared by every web worker
+# process: Django's default per-process memory cache would give each worker its own counters.
+# Redis when REDIS_URL is set, else a table in the database (`manage.py createcachetable`).
+if redis_url := os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "petitions_cache",
+        }
+    }
+
+# --- Abuse control on the public site (petitions.abuse) -----------------------------------
+# A household, an office or a mobile network (carrier NAT) shares one address, so the limit
+# per address is generous; the limit per phone number is what a real resident needs.
+PUBLIC_FILINGS_PER_ADDRESS = int(os.environ.get("PUBLIC_FILINGS_PER_ADDRESS", "30"))
+PUBLIC_FILINGS_ADDRESS_WINDOW_SECONDS = int(
+    os.environ.get("PUBLIC_FILINGS_ADDRESS_WINDOW_SECONDS", "3600")
+)
+PUBLIC_FILINGS_PER_PHONE = int(os.environ.get("PUBLIC_FILINGS_PER_PHONE", "5"))
+PUBLIC_FILINGS_PHONE_WINDOW_SECONDS = int(
+    os.environ.get("PUBLIC_FILINGS_PHONE_WINDOW_SECONDS", "86400")
+)
+#: After this many filings from one address (in its window) or one phone (in its window),
+#: each further filing must answer a question (a simple sum, generated here, no third party).
+PUBLIC_CHALLENGE_AFTER = int(os.environ.get("PUBLIC_CHALLENGE_AFTER", "3"))
+#: How long a challenge question may be answered.
+PUBLIC_CHALLENGE_MAX_AGE_SECONDS = 3600
+#: How many reverse proxies of the bureau's own stand in front of the web server (each appends
+#: to X-Forwarded-For). 0: the client's address is REMOTE_ADDR. Behind one nginx, set 1, or
+#: every visitor shares the proxy's address and its limits.
+PETITIONS_TRUSTED_PROXIES = int(os.environ.get("PETITIONS_TRUSTED_PROXIES", "0"))
+#: Client addresses without the per-address limit and question, comma-separated: partner
+#: platforms that file through the API for many residents (each phone is still limited).
+PUBLIC_ABUSE_EXEMPT_ADDRESSES = [
+    a.strip() for a in os.environ.get("PUBLIC_ABUSE_EXEMPT_ADDRESSES", "").split(",") if a.strip()
+]
 
 LOGGING = {
     "version": 1,

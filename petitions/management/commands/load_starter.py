@@ -11,8 +11,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
+from petition_site.public.starter import ensure_public_pages
 
+from petitions.demo_reports import load_report_demo
+from petitions.importing import install_default_mappings
 from petitions.models import Case
+from petitions.report_views import grant_record_permissions
 from petitions.services import Filing, PetitionerData, file_case, perform_transition
 from rules.roles import ROLE_GROUP_NAMES, Role
 from snippets.default_templates import DEFAULT_TEMPLATES
@@ -179,6 +183,9 @@ class Command(BaseCommand):
             )
         self._groups()
         self._configuration()
+        grant_record_permissions()  # 抽查、约谈 records (petitions.report_views)
+        install_default_mappings()
+        ensure_public_pages()
         # The sweep interval follows PETITIONS_SWEEP_MINUTES (the schedule itself is a migration).
         Schedule.objects.filter(name="petitions.sweep").update(
             minutes=settings.PETITIONS_SWEEP_MINUTES
@@ -186,6 +193,8 @@ class Command(BaseCommand):
         admin = self._administrator()
         if demo:
             self._demo(admin)
+            if created := load_report_demo(admin):
+                self.stdout.write(f"已创建统计报表演示案件 {created} 件")
 
     def _groups(self) -> None:
         access_admin = Permission.objects.get(
