@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -39,6 +40,14 @@ PREVIEW_NEW_ROWS_SHOWN = 2000
 _TOKEN = re.compile(r"^[0-9a-f]{32}\.(xlsx|csv)$")
 
 
+def _file_help_text() -> str:
+    # Filled in when shown, in the reader's language: a % on a lazy string would fix it at import.
+    return _g("Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码），不超过 %(mb)d MB、%(rows)d 行。") % {
+        "mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "rows": MAX_ROWS_PER_UPLOAD,
+    }
+
+
 class ImportUploadForm(forms.Form):
     channel = forms.ModelChoiceField(
         queryset=importable_channels(),
@@ -47,8 +56,7 @@ class ImportUploadForm(forms.Form):
     )
     file = forms.FileField(
         label=_("表格文件"),
-        help_text=_("Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码），不超过 %(mb)d MB、%(rows)d 行。")
-        % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024), "rows": MAX_ROWS_PER_UPLOAD},
+        help_text=lazy(_file_help_text, str)(),
     )
 
     def __init__(self, *args, **kwargs):

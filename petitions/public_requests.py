@@ -35,6 +35,7 @@ from enum import StrEnum
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _g
 from wagtail.log_actions import log
 
@@ -124,7 +125,8 @@ class RequestOption:
 
 
 def _day(value: dt.date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
+    """The date in the visitor's language: 2026年11月29日 in Chinese (Django's zh_Hans format)."""
+    return date_format(value, "DATE_FORMAT")
 
 
 def _statutory_route() -> str:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import calendar
@@ -58,7 +59,13 @@ class DeadlineRule:
     window: bool = False
 
     def describe(self) -> str:
-        return f"{self.start_event.label}起{self.length}{self.unit.label}"
+        """One format string ("受理之日起20日（自然日）"), so a translation can reorder it."""
+        # The English unit labels start with their own space (" working days").
+        return gettext("%(start)s起%(length)d%(unit)s") % {
+            "start": self.start_event.label,
+            "length": self.length,
+            "unit": self.unit.label,
+        }
 
 
 def _rule(key, label, start, length, unit, basis, window=False) -> DeadlineRule:

@@ -161,6 +161,12 @@ def lookups_exhausted(request) -> bool:
     return abuse.hit(key, seconds) > allowed
 
 
+def deadline_label(deadline: Deadline) -> str:
+    """The rule's own (translatable) name; the record keeps it in the bureau's language."""
+    rule = DEFAULT_RULES.get(deadline.rule)
+    return str(rule.label) if rule is not None else deadline.label
+
+
 def public_view_of(case) -> dict:
     """What the petitioner may see of their case: never staff, internal notes or identity."""
     decision = case.decision or {}
@@ -170,11 +176,11 @@ def public_view_of(case) -> dict:
         "state_label": case.state_label,
         "received_on": case.received_on,
         "deadlines": [
-            {"label": d.label, "due_on": d.due_on, "provisional": d.provisional}
+            {"label": deadline_label(d), "due_on": d.due_on, "provisional": d.provisional}
             for d in case.deadlines.filter(status=Deadline.Status.OPEN, is_window=False)
         ],
         "windows": [
-            {"label": d.label, "due_on": d.due_on}
+            {"label": deadline_label(d), "due_on": d.due_on}
             for d in case.deadlines.filter(status=Deadline.Status.OPEN, is_window=True)
         ],
         "replies": [

@@ -7,15 +7,19 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import translation
 from factories import ChannelFactory, detachment_user
+from freezegun import freeze_time
 from petition_site.management.commands.makemessages import EXTRA_KEYWORDS
 from wagtail.users.models import UserProfile
 
+from petitions.import_views import ImportUploadForm
 from petitions.intake import new_submission_token
 from petitions.models import Case
+from rules.deadlines import DEFAULT_RULES
 from snippets.models import Channel
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +150,73 @@ def test_x_4_a_petition_filed_in_english_is_recorded_in_chinese():
     case = Case.objects.get()
     deadline = case.deadlines.get(rule="acceptance_direct")
     assert deadline.label == case.next_due_label == "受理告知（直接信访）"
+
+
+@freeze_time("2026-03-02 09:00:00+08:00")
+def test_x_4_english_status_page_shows_english_dates_and_deadline_labels():
+    """Dates and the rules' names follow the visitor's language; the records stay Chinese."""
+    cache.clear()  # the status lookups are counted per address
+    ChannelFactory(code="website", name="网站", source=Channel.Source.DIRECT)
+    visitor = Client()
+    choose(visitor, FILE_URL, "en")
+    token = new_submission_token()
+    page = visitor.get(FILE_URL).content.decode()
+    assert 'Where the problem occurs <span class="required">(required)</span>' in page
+    assert "（" not in page and "required）" not in page
+    response = visitor.post(
+        FILE_URL,
+        {
+            "kind": "pollution",
+            "place": "九龙坡区杨家坪正街8号",
+            "description": "餐馆油烟每天晚上直排。",
+            "name": "李四",
+            "phone": "13912345678",
+            "privacy_consent": "on",
+            "submission_token": token,
+        },
+    )
+    receipt = visitor.get(response["Location"]).content.decode()
+    assert "March 2, 2026" in receipt and "March 5, 2026" in receipt
+    case = Case.objects.get()
+    code = visitor.session["public_receipts"][token]["code"]
+
+    page = visitor.post("/xinfang/status/", {"number": case.number, "code": code}).content.decode()
+    assert '<html lang="en"' in page
+    facts = re.search(r'<dl class="facts">(.*?)</dl>', page, re.S).group(1)
+    assert re.search(r"<dt>Date received</dt><dd>March 2, 2026</dd>", facts), facts
+    assert "<dt>Notice of acceptance (direct petitions)</dt>" in facts
+    assert "by March 5, 2026" in facts
+    assert "年" not in facts and "受理告知" not in facts
+    # The record itself keeps the bureau's language.
+    assert case.deadlines.get(rule="acceptance_direct").label == "受理告知（直接信访）"
+
+    # The same lookup in Chinese is unchanged.
+    choose(visitor, FILE_URL, "zh-hans")
+    page = visitor.post("/xinfang/status/", {"number": case.number, "code": code}).content.decode()
+    assert "<dd>2026年3月2日</dd>" in page and "<dt>受理告知（直接信访）</dt>" in page
+    assert "2026年3月5日 前" in page
+
+
+def test_x_4_time_limits_read_as_one_sentence_in_either_language():
+    rule = DEFAULT_RULES["acceptance_direct"]
+    assert rule.describe() == "收到信访事项之日起3个工作日"
+    assert DEFAULT_RULES["reply"].describe() == "受理之日起30日（自然日）"
+    with translation.override("en"):
+        assert rule.describe() == "3 working days from the day the petition matter was received"
+        assert DEFAULT_RULES["reply"].describe() == (
+            "30 days (calendar days) from the day of acceptance"
+        )
+
+
+def test_x_4_import_form_help_is_in_the_readers_language():
+    """Translated when shown, not when the module was first imported."""
+    field = ImportUploadForm.base_fields["file"]
+    with translation.override("en"):
+        english = str(field.help_text)
+    with translation.override("zh-hans"):
+        chinese = str(field.help_text)
+    assert english.startswith("Excel (.xlsx) or CSV (UTF-8 or GBK encoded), up to ")
+    assert not re.search(CHINESE, english) and chinese.startswith("Excel（.xlsx）或 CSV")
 
 
 # --- the catalogue ---------------------------------------------------------------------------
