@@ -14,6 +14,7 @@ from rules.roles import ROLE_GROUP_NAMES, Role
 from rules.transitions import FieldKind, Transition
 from snippets.models import Category, Channel, Department, ReferralGuideEntry
 
+from . import fields as choice_fields
 from .models import Case, Kind
 from .services import Filing, PetitionerData
 from .validators import attachment_content_type, validate_id_number, validate_phone
@@ -216,29 +217,31 @@ def transition_form_class(transition: Transition) -> type[forms.Form]:
             case FieldKind.KIND:
                 field = forms.ChoiceField(choices=[("", "---------"), *Kind.choices], **common)
             case FieldKind.CATEGORIES:
-                field = forms.ModelMultipleChoiceField(
+                field = choice_fields.ModelMultipleChoiceField(
                     Category.objects.all(), widget=forms.CheckboxSelectMultiple, **common
                 )
             case FieldKind.DEPARTMENT:
-                field = forms.ModelChoiceField(Department.objects.filter(active=True), **common)
+                field = choice_fields.ModelChoiceField(
+                    Department.objects.filter(active=True), **common
+                )
             case FieldKind.HANDLER:
-                field = forms.ModelChoiceField(
+                field = choice_fields.ModelChoiceField(
                     get_user_model()
                     .objects.filter(is_active=True, groups__name=ROLE_GROUP_NAMES[Role.HANDLER])
                     .order_by("username"),
                     **common,
                 )
             case FieldKind.STAFF:
-                field = forms.ModelChoiceField(
+                field = choice_fields.ModelChoiceField(
                     get_user_model().objects.filter(is_active=True).order_by("username"),
                     **common,
                 )
             case FieldKind.REFERRAL:
-                field = forms.ModelChoiceField(
+                field = choice_fields.ModelChoiceField(
                     ReferralGuideEntry.objects.order_by("sort_order", "id"), **common
                 )
             case FieldKind.DEPARTMENTS:
-                field = forms.ModelMultipleChoiceField(
+                field = choice_fields.ModelMultipleChoiceField(
                     Department.objects.filter(active=True),
                     widget=forms.CheckboxSelectMultiple,
                     **common,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from . import fields
 from .importing import (
     MAX_ROWS_PER_UPLOAD,
     MAX_UPLOAD_BYTES,
@@ -49,7 +50,7 @@ def _file_help_text() -> str:
 
 
 class ImportUploadForm(forms.Form):
-    channel = forms.ModelChoiceField(
+    channel = fields.ModelChoiceField(
         queryset=importable_channels(),
         label=_("交办渠道"),
         help_text=_("按该渠道在 配置 › 信访渠道 中设置的列对应读取表格。"),
@@ -73,7 +74,7 @@ class ImportUploadForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    channel = forms.ModelChoiceField(queryset=importable_channels(), widget=forms.HiddenInput)
+    channel = fields.ModelChoiceField(queryset=importable_channels(), widget=forms.HiddenInput)
     token = forms.RegexField(regex=_TOKEN, widget=forms.HiddenInput)
     filename = forms.CharField(max_length=255, required=False, widget=forms.HiddenInput)
 

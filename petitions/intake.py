@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
@@ -18,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from snippets.models import Category, Channel
 
+from . import fields
 from .models import Case, Kind, PublicSubmission
-from .services import Filing, PetitionerData, file_case
+from .services import Filing, PetitionerData, enqueue_petitioner_message, file_case
 from .validators import attachment_content_type, validate_id_number, validate_phone
 
 WEBSITE_CHANNEL_CODE = "website"
@@ -97,7 +99,7 @@ class PublicFilingForm(forms.Form):
     """网上信访: the form a member of the public fills in, no account needed."""
 
     kind = forms.ChoiceField(label=_("信访事项类型"), choices=[("", "---------"), *PUBLIC_KINDS])
-    categories = forms.ModelMultipleChoiceField(
+    categories = fields.ModelMultipleChoiceField(
         label=_("问题类别"),
         queryset=Category.objects.all(),
         required=False,
@@ -107,6 +109,20 @@ class PublicFilingForm(forms.Form):
         label=_("问题发生地点"),
         max_length=300,
         help_text=_("尽量写清街道、小区或单位名称、门牌号。"),
+    )
+    latitude = forms.DecimalField(
+        label=_("纬度"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    longitude = forms.DecimalField(
+        label=_("经度"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
     reported_party = forms.CharField(
         label=_("被反映对象"),
@@ -205,6 +221,12 @@ class PublicFilingForm(forms.Form):
     def clean_phone(self) -> str:
         return (self.cleaned_data.get("phone") or "").strip()
 
+    def clean_latitude(self):
+        return _to_micro_degrees(self.cleaned_data.get("latitude"))
+
+    def clean_longitude(self):
+        return _to_micro_degrees(self.cleaned_data.get("longitude"))
+
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
         if upload:
@@ -216,6 +238,9 @@ class PublicFilingForm(forms.Form):
         if data.get("website"):
             # A robot: refuse without saying why.
             raise forms.ValidationError(_g("提交未成功，请稍后重试。"), code="honeypot")
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            if "latitude" not in self.errors and "longitude" not in self.errors:
+                self.add_error("longitude", _g("请同时填写经度和纬度，或者都不填。"))
         for field, message in anonymity_errors(data).items():
             if field not in self.errors:
                 self.add_error(field, message)
@@ -267,11 +292,20 @@ class PublicFilingForm(forms.Form):
             petitioners=petitioners,
             anonymous=bool(d.get("anonymous")),
             place=d["place"],
+            latitude=d.get("latitude"),
+            longitude=d.get("longitude"),
             reported_party=d.get("reported_party", ""),
             description=d["description"],
             demands=d.get("demands", ""),
             attachments=[d["attachment"]] if d.get("attachment") else [],
         )
+
+
+def _to_micro_degrees(value: Decimal | None) -> Decimal | None:
+    """A phone reports more decimals than anyone needs: 6 places are about 0.1 m."""
+    if value is None:
+        return None
+    return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
 
 def website_channel() -> Channel:
@@ -300,6 +334,8 @@ def file_public_petition(
             PublicSubmission.objects.create(
                 token=submission_token, case=case, query_code_hash=hash_query_code(code)
             )
+            # The receipt by SMS too (X.1): number and query code.
+            enqueue_petitioner_message(case, "filed_online", query_code=code)
     except IntegrityError:
         existing = _existing(submission_token)
         if existing is None:

@@ -62,6 +62,11 @@ class Case(models.Model):
     visitor_count = models.PositiveIntegerField(_("来访人数"), null=True, blank=True)
 
     place = models.CharField(_("问题发生地点"), max_length=300)
+    #: Optional map coordinates (WGS 84, as a phone's location gives them).
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     reported_party = models.CharField(_("被反映对象"), max_length=200, blank=True)
     description = models.TextField(_("反映内容"))
     demands = models.TextField(_("诉求"), blank=True)
@@ -472,6 +477,8 @@ class PetitionerMessage(models.Model):
     channel = models.CharField(_("方式"), max_length=10, default="sms")
     to = models.CharField(_("接收号码"), max_length=100)
     body = models.TextField(_("内容"))
+    #: A secret in the body (the query code) that is blotted out once the message is sent.
+    redact = models.CharField(max_length=40, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)

@@ -92,6 +92,7 @@ def placeholder_values(case: Case, *, leaves_out_identity: bool = False) -> dict
         "来源工单号": case.source_ticket_number,
         "答复内容": last_reply.text if last_reply else "",
         "今天": _date(timezone.localdate()),
+        "查询码": "",
     }
 
 
@@ -109,9 +110,9 @@ def render_notice(case: Case, notice: Notice) -> tuple[str, str]:
     return title, render(body, values)
 
 
-def render_message(case: Case, event: str) -> str | None:
+def render_message(case: Case, event: str, extra: dict[str, str] | None = None) -> str | None:
     key = f"sms_{event}"
     if key not in DEFAULT_TEMPLATES:
         return None
     _title, body = template_text(key)
-    return render(body, placeholder_values(case))
+    return render(body, {**placeholder_values(case), **(extra or {})})

@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from . import fields
 from .models import Case, Recusal
 from .services import TransitionRefused, record_recusal_as_administrator
 
 
 class RecusalForm(forms.Form):
     case_number = forms.CharField(label=_("案件编号"), max_length=40)
-    person = forms.ModelChoiceField(
+    person = fields.ModelChoiceField(
         get_user_model().objects.filter(is_active=True).order_by("username"),
         label=_("回避人员"),
     )

@@ -37,7 +37,7 @@ from wagtail.permissions import register_permission_policy
 from rules.roles import Role
 from snippets.models import Department
 
-from . import charts, reports
+from . import charts, fields, reports
 from .access import visible_cases
 from .models import Case, SpotCheck, Talk
 from .services import local_today
@@ -82,10 +82,10 @@ class PeriodForm(forms.Form):
 class ScopeForm(forms.Form):
     """Narrow the dashboard to one department or one supervising leader (A5.1)."""
 
-    department = forms.ModelChoiceField(
+    department = fields.ModelChoiceField(
         queryset=Department.objects.none(), required=False, label=_("科室")
     )
-    leader = forms.ModelChoiceField(
+    leader = fields.ModelChoiceField(
         queryset=get_user_model().objects.none(), required=False, label=_("分管领导")
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -111,11 +112,15 @@ def close_deadlines(case: Case, rules: Iterable[str], status: str = Deadline.Sta
     ).update(resolved_at=now)
 
 
-def enqueue_petitioner_message(case: Case, event: str) -> None:
-    """Queue the message for this event; the worker sends it and retries a failure."""
+def enqueue_petitioner_message(case: Case, event: str, *, query_code: str = "") -> None:
+    """Queue the message for this event; the worker sends it and retries a failure.
+
+    A query code goes into the text only to be sent: the worker blots it out once delivered.
+    """
     from .notices import render_message
 
-    if case.anonymous or (body := render_message(case, event)) is None:
+    extra = {"查询码": query_code} if query_code else None
+    if case.anonymous or (body := render_message(case, event, extra)) is None:
         return
     now = timezone.now()
     for petitioner in case.petitioners.exclude(phone=""):
@@ -123,7 +128,7 @@ def enqueue_petitioner_message(case: Case, event: str) -> None:
             case=case,
             event=event,
             to=petitioner.phone,
-            defaults={"body": body, "next_attempt_at": now},
+            defaults={"body": body, "redact": query_code, "next_attempt_at": now},
         )
 
 
@@ -195,6 +200,8 @@ class Filing:
     visitor_count: int | None = None
     reported_party: str = ""
     demands: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
     source_ticket_number: str = ""
     source_deadline: dt.date | None = None
     important: Mapping[str, bool] = field(default_factory=dict)
@@ -224,6 +231,8 @@ def file_case(filing: Filing, *, user=None) -> Case:
             is_group_visit=filing.is_group_visit,
             visitor_count=filing.visitor_count,
             place=filing.place,
+            latitude=filing.latitude,
+            longitude=filing.longitude,
             reported_party=filing.reported_party,
             description=filing.description,
             demands=filing.demands,

@@ -312,7 +312,14 @@ def deliver_messages(now: dt.datetime) -> int:
                     )
                 continue
             PetitionerMessage.objects.filter(pk=message.pk).update(
-                status=PetitionerMessage.Status.SENT, sent_at=now, last_error=""
+                status=PetitionerMessage.Status.SENT,
+                sent_at=now,
+                last_error="",
+                # Sent: the query code has reached the petitioner and leaves our records.
+                body=message.body.replace(message.redact, "*" * len(message.redact))
+                if message.redact
+                else message.body,
+                redact="",
             )
             sent += 1
 

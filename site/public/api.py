@@ -78,6 +78,8 @@ class FilingIn(Schema):
     kind: str = Field("", description="信访事项类型：见 /api/guidance/ 的 kinds")
     categories: list[str] = Field(default_factory=list, description="问题类别 id，可多个")
     place: str = Field("", description="问题发生地点（必填）")
+    latitude: str = Field("", description="纬度（选填，WGS 84，与经度同时提供）")
+    longitude: str = Field("", description="经度（选填，WGS 84，与纬度同时提供）")
     reported_party: str = ""
     description: str = Field("", description="反映内容（必填）")
     demands: str = ""

@@ -267,3 +267,67 @@ def test_a14_4_referral_suggestions_while_typing(client):
     assert client.get("/xinfang/referral-suggestions/", {"q": "油烟"}).json() == {"entries": []}
     ensure_public_pages()
     assert "机动车尾气" in client.get("/xinfang/guide/", follow=True).content.decode()
+
+
+class RecordingGateway:
+    """The SMS gateway (the outside world): records what it was asked to send."""
+
+    sent: list[tuple[str, str]] = []
+
+    def send(self, message) -> None:
+        RecordingGateway.sent.append((message.to, message.body))
+
+
+def test_x_1_the_receipt_is_also_sent_by_sms_and_the_code_then_leaves_the_records(client, settings):
+    from petitions.models import PetitionerMessage
+    from petitions.supervision import run_sweep
+
+    settings.PETITIONS_MESSAGE_SENDER = "test_public_filing.RecordingGateway"
+    RecordingGateway.sent = []
+    website()
+    token = new_submission_token()
+    assert client.post(FILE_URL, valid_post(token)).status_code == 302
+    case = Case.objects.get()
+    code = client.session["public_receipts"][token]["code"]
+
+    message = PetitionerMessage.objects.get(case=case, event="filed_online")
+    assert message.to == "13912345678"
+    run_sweep()
+    assert len(RecordingGateway.sent) == 1
+    to, body = RecordingGateway.sent[0]
+    assert to == "13912345678" and case.number in body and code in body
+    message.refresh_from_db()
+    assert message.status == "sent"
+    assert code not in message.body and "********" in message.body and message.redact == ""
+
+    # A double submit sends nothing more; an anonymous report has no phone to send to.
+    client.post(FILE_URL, valid_post(token))
+    anonymous = valid_post(kind="violation_report", anonymous="on", name="", phone="")
+    assert client.post(FILE_URL, anonymous).status_code == 302
+    assert PetitionerMessage.objects.filter(event="filed_online").count() == 1
+
+
+def test_x_1_map_coordinates_are_optional_kept_to_six_places_and_come_in_pairs(client):
+    website()
+    response = client.post(
+        FILE_URL, valid_post(latitude="29.50123456789", longitude="106.5112233445")
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert (str(case.latitude), str(case.longitude)) == ("29.501235", "106.511223")
+
+    response = client.post(FILE_URL, valid_post(latitude="29.5"))
+    assert response.status_code == 200
+    assert "请同时填写经度和纬度" in field_error(response.content.decode(), "longitude")
+    response = client.post(FILE_URL, valid_post(latitude="95", longitude="106.5"))
+    assert field_error(response.content.decode(), "latitude")
+    assert Case.objects.count() == 1
+
+
+def test_x_1_a_category_id_beyond_any_integer_is_a_message_not_a_server_error(client):
+    """Found by fuzzing: SQLite cannot take an id over 2**63-1 and raised OverflowError."""
+    website()
+    response = client.post(FILE_URL, valid_post(categories=["9223372036854775808"]))
+    assert response.status_code == 200
+    assert response.context["form"].errors["categories"]
+    assert Case.objects.count() == 0
