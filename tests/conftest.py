@@ -18,3 +18,18 @@ def _urls_loaded_before_any_frozen_clock():
     from django.urls import get_resolver
 
     get_resolver().url_patterns
+
+
+def _hypothesis_profiles() -> None:
+    """CI replays the same examples every run (a red CI names a real bug, not bad luck);
+    elsewhere each run explores new ones."""
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+    if os.environ.get("CI"):
+        settings.load_profile("ci")
+
+
+_hypothesis_profiles()
