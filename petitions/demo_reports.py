@@ -215,12 +215,16 @@ def _demo_case(n, received, plan: Plan, today, *, admin, department, channel, ca
     case = step(case, "request_review", requested_on=requested, request="对答复不满意。")
     opinion = requested + dt.timedelta(days=10)
     if on(opinion):
+        # The previous quarter's review changes the reply, so the evaluation shows one
+        # overturned (复查复核改变, A21.1); the current quarter's upholds it.
+        changed = n < len(PLANS)
         case = step(
             case,
             "reply_review",
-            text="复查意见：维持原答复。",
+            text="复查意见：变更原答复，责令限期整改。" if changed else "复查意见：维持原答复。",
             replied_on=opinion,
             received_on=opinion,
+            outcome="changed" if changed else "upheld",
         )
     return case
 

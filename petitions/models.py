@@ -364,12 +364,27 @@ class Reply(models.Model):
         REVIEW = "review", _("复查意见")
         RE_REVIEW = "re_review", _("复核意见")
 
+    class Outcome(models.TextChoices):
+        """What a review or re-review opinion did to the original handling (A21.1)."""
+
+        UPHELD = "upheld", _("维持")
+        CHANGED = "changed", _("变更")
+        SET_ASIDE = "set_aside", _("撤销")
+
+    #: Outcomes that count as "overturned" (复查复核改变) in the yearly evaluation.
+    OVERTURNED = (Outcome.CHANGED, Outcome.SET_ASIDE)
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="replies")
     stage = models.CharField(_("类别"), max_length=20, choices=Stage.choices)
     text = models.TextField(_("内容"))
     replied_on = models.DateField(_("答复日期"))
     received_on = models.DateField(_("信访人收到日期"))
     method = models.CharField(_("答复方式"), max_length=30, blank=True)
+    #: Blank for a first reply; a review or re-review opinion says whether it upheld, changed
+    #: or set aside the original handling (A21.1).
+    outcome = models.CharField(
+        _("复查复核结论"), max_length=20, choices=Outcome.choices, blank=True
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

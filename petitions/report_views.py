@@ -385,10 +385,22 @@ def period_workbook(report: reports.Report):
     _sheet(
         wb,
         _g("复查复核"),
-        [_g("事项"), _g("请求"), _g("已出具意见"), _g("办理中")],
+        [_g("事项"), _g("请求"), _g("已出具意见"), _g("其中变更或撤销"), _g("办理中")],
         [
-            (_g("复查"), r.review_requested, r.review_replied, r.review_pending),
-            (_g("复核"), r.re_review_requested, r.re_review_replied, r.re_review_pending),
+            (
+                _g("复查"),
+                r.review_requested,
+                r.review_replied,
+                r.review_overturned,
+                r.review_pending,
+            ),
+            (
+                _g("复核"),
+                r.re_review_requested,
+                r.re_review_replied,
+                r.re_review_overturned,
+                r.re_review_pending,
+            ),
         ],
     )
     _sheet(wb, _g("满意度"), [_g("评价"), _g("件数")], _rows(report.satisfaction.distribution))
@@ -407,6 +419,7 @@ def _department_table(rows: list[reports.DepartmentRow]):
         _g("逾期案件"),
         _g("复查请求"),
         _g("复核请求"),
+        _g("复查复核改变"),
         _g("抽查"),
         _g("抽查发现问题"),
         _g("满意度评价数"),
@@ -423,6 +436,7 @@ def _department_table(rows: list[reports.DepartmentRow]):
             r.overdue_cases,
             r.review_requested,
             r.re_review_requested,
+            r.overturned,
             r.spot_checks.total,
             r.spot_checks.with_problems,
             r.satisfaction.count,

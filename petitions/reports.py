@@ -449,6 +449,14 @@ class Reviews:
     re_review_requested: int
     re_review_replied: int
     re_review_pending: int
+    #: Opinions issued in the period that changed or set aside the handling (A21.1).
+    review_overturned: int = 0
+    re_review_overturned: int = 0
+
+
+def overturned_q() -> Q:
+    """A review or re-review opinion that changed or set aside the handling (复查复核改变)."""
+    return Q(stage__in=(Reply.Stage.REVIEW, Reply.Stage.RE_REVIEW), outcome__in=Reply.OVERTURNED)
 
 
 def reviews(scope: Scope, period: Period) -> Reviews:
@@ -471,6 +479,12 @@ def reviews(scope: Scope, period: Period) -> Reviews:
         .aggregate(
             review=Count("pk", filter=Q(stage=Reply.Stage.REVIEW)),
             re_review=Count("pk", filter=Q(stage=Reply.Stage.RE_REVIEW)),
+            review_overturned=Count(
+                "pk", filter=Q(stage=Reply.Stage.REVIEW, outcome__in=Reply.OVERTURNED)
+            ),
+            re_review_overturned=Count(
+                "pk", filter=Q(stage=Reply.Stage.RE_REVIEW, outcome__in=Reply.OVERTURNED)
+            ),
         )
     )
     return Reviews(
@@ -480,6 +494,8 @@ def reviews(scope: Scope, period: Period) -> Reviews:
         re_review_requested=asked["re_review"],
         re_review_replied=replied["re_review"],
         re_review_pending=asked["re_review_open"],
+        review_overturned=replied["review_overturned"],
+        re_review_overturned=replied["re_review_overturned"],
     )
 
 
@@ -668,13 +684,16 @@ class DepartmentRow:
     overdue_cases: int = 0
     review_requested: int = 0
     re_review_requested: int = 0
+    #: Review and re-review opinions issued in the period that changed or set aside the
+    #: department's handling (复查复核改变).
+    overturned: int = 0
     spot_checks: SpotChecks = SpotChecks(0, [])
     satisfaction: Satisfaction = Satisfaction(0, None, [])
     talks: int = 0
 
 
 def department_rows(scope: Scope, period: Period, today: dt.date) -> list[DepartmentRow]:
-    """A row per department with every A21.1 figure for the period (7 queries)."""
+    """A row per department with every A21.1 figure for the period (8 queries)."""
     if scope.departments is None:
         departments = Department.objects.all()
     else:
@@ -722,6 +741,15 @@ def department_rows(scope: Scope, period: Period, today: dt.date) -> list[Depart
     ):
         if row := row_for(r["case__host_department"]):
             row.review_requested, row.re_review_requested = r["review"], r["re_review"]
+    for r in (
+        Reply.objects.filter(case__in=scope.cases.values("pk"))
+        .filter(period.day_q("replied_on"), overturned_q())
+        .values("case__host_department")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        if row := row_for(r["case__host_department"]):
+            row.overturned = r["n"]
     for r in (
         spot_check_rows(scope)
         .filter(period.day_q("checked_on"))

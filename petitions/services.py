@@ -409,6 +409,8 @@ def _replier(stage: str, met: Sequence[str], opens: Sequence[str]):
             replied_on=data["replied_on"],
             received_on=data["received_on"],
             method=draft.method,
+            # Only review and re-review opinions carry one (A21.1); a first reply stays blank.
+            outcome=(data.get("outcome") or "") if stage != "reply" else "",
             author=draft.author,
         )
         draft.status = ReplyDraft.Status.ISSUED

@@ -253,8 +253,17 @@ for _guard in (
 COMMENT = FieldSpec("comment", _("意见或备注"), FieldKind.TEXT, required=False)
 
 
-def _reply_fields(text_label: str) -> tuple[FieldSpec, ...]:
-    return (
+#: What a review or re-review opinion did to the original handling (A21.1); the values are
+#: petitions.models.Reply.Outcome's. 变更 or 撤销 counts as overturned in the yearly evaluation.
+REVIEW_OUTCOMES = (
+    ("upheld", _("维持")),
+    ("changed", _("变更")),
+    ("set_aside", _("撤销")),
+)
+
+
+def _reply_fields(text_label: str, *, outcome: bool = False) -> tuple[FieldSpec, ...]:
+    fields = (
         FieldSpec("replied_on", _("答复日期"), FieldKind.DATE, default_today=True),
         FieldSpec(
             "received_on",
@@ -264,6 +273,17 @@ def _reply_fields(text_label: str) -> tuple[FieldSpec, ...]:
             help_text=_("复查、复核和异议期限自此日起算。"),
         ),
     )
+    if outcome:
+        fields += (
+            FieldSpec(
+                "outcome",
+                _("复查复核结论"),
+                FieldKind.CHOICE,
+                choices=REVIEW_OUTCOMES,
+                help_text=_("原办理意见是维持、变更还是撤销（撤销即原答复作废、重新办理）。"),
+            ),
+        )
+    return fields
 
 
 REPLY_METHODS = (
@@ -482,7 +502,7 @@ TRANSITIONS: dict[str, Transition] = {
             State.REVIEW_REPLIED,
             _HANDLING,
             "第十九条第一款",
-            _reply_fields(_("复查意见")),
+            _reply_fields(_("复查意见"), outcome=True),
             guards=(_DRAFT_APPROVED, _no_future_dates, _reply_not_before_received),
         ),
         Transition(
@@ -507,7 +527,7 @@ TRANSITIONS: dict[str, Transition] = {
             State.RE_REVIEW_REPLIED,
             _HANDLING,
             "第十九条第二款",
-            _reply_fields(_("复核意见")),
+            _reply_fields(_("复核意见"), outcome=True),
             guards=(_DRAFT_APPROVED, _no_future_dates, _reply_not_before_received),
         ),
         Transition(

@@ -139,8 +139,12 @@ def issue_reply(
     method: str = "letter",
     replied_on=None,
     received_on=None,
+    outcome: str = "upheld",
 ) -> Case:
-    """A reply through the two-level approval (第十七条): draft, department head, leader, issue."""
+    """A reply through the two-level approval (第十七条): draft, department head, leader, issue.
+
+    A review or re-review opinion also records its outcome (A21.1), upheld unless told.
+    """
     from rules.roles import Role
 
     dept = case.host_department
@@ -162,6 +166,7 @@ def issue_reply(
     )
     case = perform_transition(case, "approve_reply_head", user=head, data={})
     case = perform_transition(case, "approve_reply_leader", user=leader, data={})
-    return perform_transition(
-        case, name, user=user, data={"replied_on": replied_on, "received_on": received_on}
-    )
+    data = {"replied_on": replied_on, "received_on": received_on}
+    if name in ("reply_review", "reply_re_review"):
+        data["outcome"] = outcome
+    return perform_transition(case, name, user=user, data=data)

@@ -1,6 +1,7 @@
 """The case lifecycle: the transition table enforced by the one service that changes state."""
 
 import datetime as dt
+import re
 
 import pytest
 from factories import (
@@ -210,6 +211,7 @@ VALID_DATA = {
         "replied_on": D,
         "received_on": D,
         "method": "letter",
+        "outcome": "upheld",
     },
     "request_re_review": lambda dept: {"requested_on": D, "request": "复核"},
     "reply_re_review": lambda dept: {
@@ -217,6 +219,7 @@ VALID_DATA = {
         "replied_on": D,
         "received_on": D,
         "method": "letter",
+        "outcome": "upheld",
     },
     "close": lambda dept: {},
     "archive": lambda dept: {"archive_number": "A-9", "retention_period": "10y"},
@@ -275,6 +278,34 @@ def test_a24_1_missing_data_is_refused_field_by_field_and_changes_nothing():
     assert "具体说明" in refused.value.field_errors["reason"]
     case.refresh_from_db()
     assert case.state == State.REGISTERED
+
+
+@freeze_time("2026-06-01 10:00:00+08:00")
+def test_a19_1_review_opinion_records_whether_it_upheld_the_reply(client):
+    """A19.1, A21.1: a review opinion says 维持/变更/撤销; without it nothing is issued."""
+    user = detachment_user()
+    case = _case_in(State.REVIEW_REQUESTED, user)
+    client.force_login(user)
+    form = client.get(f"/admin/cases/{case.pk}/step/reply_review/").content.decode()
+    assert "复查复核结论" in form and "变更" in form and "撤销" in form
+    with pytest.raises(TransitionRefused) as refused:
+        issue_reply(case, "reply_review", user, replied_on=D, received_on=D, outcome="")
+    assert "复查复核结论" in refused.value.field_errors["outcome"]
+    case.refresh_from_db()
+    assert case.state == State.REVIEW_REQUESTED
+    assert not case.replies.filter(stage="review").exists()
+    case = perform_transition(
+        case,
+        "reply_review",
+        user=user,
+        data={"replied_on": D, "received_on": D, "outcome": "changed"},
+    )
+    assert case.state == State.REVIEW_REPLIED
+    assert case.replies.get(stage="review").outcome == "changed"
+    # The first reply records no outcome: it has nothing to uphold.
+    assert case.replies.get(stage="reply").outcome == ""
+    page = client.get(f"/admin/cases/inspect/{case.pk}/").content.decode()
+    assert re.search(r"reply-outcome\"><strong>复查复核结论：</strong>变更", page)
 
 
 def test_a14_5_statutory_route_needs_the_route_and_prints_it_on_the_notice(client):

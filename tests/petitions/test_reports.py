@@ -326,6 +326,51 @@ def test_a21_1_yearly_evaluation_row_per_department(client, world):
     assert "水生态环境科" in printed and PETITIONER_NAME not in printed
 
 
+def test_a21_1_reviews_overturned_count_in_the_yearly_evaluation(client, world):
+    """A21.1: a review opinion that changes the reply counts as overturned; one upholding it not."""
+    user = world["user"]
+    c2 = world["cases"][1]  # air; c1 (air) was reviewed and upheld in the fixture
+    replied = c2.replies.get(stage="reply").received_on
+    with freeze_time(TODAY):
+        c2 = step(c2, "request_review", user, requested_on=replied, request="不服")
+        issue_reply(
+            c2,
+            "reply_review",
+            user,
+            replied_on=replied + dt.timedelta(days=5),
+            received_on=replied + dt.timedelta(days=5),
+            outcome="changed",
+        )
+    rows = {
+        r.name: r
+        for r in reports.department_rows(
+            reports.report_scope(user), reports.year_bounds(2026), dt.date(2026, 8, 20)
+        )
+    }
+    assert (rows["大气环境管理科"].review_requested, rows["大气环境管理科"].overturned) == (2, 1)
+    assert rows["水生态环境科"].overturned == 0
+    q2 = _report(user, Q2).reviews
+    assert (q2.review_replied, q2.review_overturned, q2.re_review_overturned) == (2, 1, 0)
+
+    client.force_login(user)
+    html = client.get("/admin/reports/yearly/?year=2026").content.decode()
+    assert "复查复核改变" in html
+    book = load_workbook(
+        io.BytesIO(client.get("/admin/reports/yearly/?year=2026&format=xlsx").content)
+    )
+    sheet = list(book["科室考评"].iter_rows(values_only=True))
+    column = sheet[0].index("复查复核改变")
+    table = {row[0]: row for row in sheet[1:]}
+    assert (table["大气环境管理科"][column], table["水生态环境科"][column]) == (1, 0)
+    quarterly = client.get("/admin/reports/quarterly/?year=2026&quarter=2").content.decode()
+    assert "其中变更或撤销" in quarterly
+    book = load_workbook(
+        io.BytesIO(client.get("/admin/reports/quarterly/?year=2026&quarter=2&format=xlsx").content)
+    )
+    reviews = {row[0]: row for row in book["复查复核"].iter_rows(values_only=True)}
+    assert reviews["复查"][reviews["事项"].index("其中变更或撤销")] == 1
+
+
 def test_a21_1_office_records_spot_checks_discipline_records_talks_nothing_deleted(client, world):
     office = UserFactory(username="office", roles=[Role.OFFICE])
     discipline = UserFactory(username="jijian", roles=[Role.DISCIPLINE])

@@ -416,6 +416,7 @@ class Command(BaseCommand):
                 replied_on=days_ago(replied_ago),
                 received_on=days_ago(replied_ago),
                 method="letter",
+                outcome="upheld",
             )
 
         reviewed(replied(new_case(11, 80), 79, 60), 50, 20)
@@ -426,10 +427,11 @@ class Command(BaseCommand):
         step(
             case,
             "reply_re_review",
-            reply_text="复核意见：维持。",
+            reply_text="复核意见：撤销原复查意见，重新办理。",
             replied_on=days_ago(60),
             received_on=days_ago(60),
             method="letter",
+            outcome="set_aside",
         )
         step(replied(new_case(14, 100), 99, 60), "close")
         case = step(replied(new_case(15, 120), 119, 80), "close")
