@@ -35,6 +35,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from machine import database_version, setup_django  # noqa: E402 - bench/ is this script's folder
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -58,32 +60,10 @@ def parse_args() -> argparse.Namespace:
 
 
 def configure(database_url: str | None, sqlite: Path | None) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "petition_site.settings.base"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
+    setup_django(database_url, sqlite)
     from django.conf import settings
 
-    if sqlite is not None:
-        settings.DATABASES["default"]["NAME"] = str(sqlite)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    import django
-
-    django.setup()
-
-
-def database_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("select sqlite_version()")
-            return f"SQLite {cursor.fetchone()[0]}"
-        cursor.execute("show server_version")
-        return f"PostgreSQL {cursor.fetchone()[0]}"
 
 
 # --- seeding --------------------------------------------------------------------------------

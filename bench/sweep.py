@@ -25,6 +25,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from machine import cpu_model, database_version, fresh_sqlite, setup_django  # noqa: E402 - bench/ is this script's folder
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -74,50 +76,11 @@ def parse_args() -> argparse.Namespace:
 
 
 def configure(args: argparse.Namespace) -> Path | None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "petition_site.settings.base"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
     if args.batch:
         os.environ["PETITIONS_SWEEP_BATCH"] = str(args.batch)
-    path = None
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        folder = ROOT / "var" / "bench"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"sweep-{args.cases}-{args.open}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    from django.conf import settings
-
-    if path is not None:
-        settings.DATABASES["default"]["NAME"] = str(path)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    import django
-
-    django.setup()
+    path = None if args.database_url else fresh_sqlite(f"sweep-{args.cases}-{args.open}.sqlite3")
+    setup_django(args.database_url, path)
     return path
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def database_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("select sqlite_version()")
-            return f"SQLite {cursor.fetchone()[0]}"
-        cursor.execute("show server_version")
-        return f"PostgreSQL {cursor.fetchone()[0]}"
 
 
 class QueryCounter:

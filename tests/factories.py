@@ -48,6 +48,32 @@ def direct_channel() -> Channel:
     return ChannelFactory(code="phone", name="来电", source=Channel.Source.DIRECT)
 
 
+def website_channel() -> Channel:
+    """The channel the public website files into (petitions.intake.WEBSITE_CHANNEL_CODE)."""
+    return ChannelFactory(code="website", name="网站", source=Channel.Source.DIRECT)
+
+
+def file_online(client, **changes) -> tuple[Case, str]:
+    """File through the public form as a resident would: (case, query code from the receipt)."""
+    from petitions.intake import new_submission_token
+
+    website_channel()
+    token = new_submission_token()
+    data = {
+        "kind": "pollution",
+        "place": "九龙坡区谢家湾正街3号",
+        "description": "工地夜间施工噪声扰民。",
+        "name": "王小明",
+        "phone": "13700001111",
+        "privacy_consent": "on",
+        "submission_token": token,
+        **changes,
+    }
+    assert client.post("/xinfang/file/", data).status_code == 302
+    code = client.session["public_receipts"][token]["code"]
+    return Case.objects.get(public_submission__token=token), code
+
+
 def superior_channel() -> Channel:
     return ChannelFactory(
         code="hotline_12345", name="12345市民热线", source=Channel.Source.SUPERIOR

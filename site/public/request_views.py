@@ -32,7 +32,7 @@ from petitions.public_requests import (
     request_option,
 )
 
-from .views import _lookup_limit, lookups_exhausted
+from .views import StatusForm, _lookup_limit, lookups_exhausted
 
 
 def public_actions(case: Case) -> dict:
@@ -44,20 +44,10 @@ def public_actions(case: Case) -> dict:
     }
 
 
-class _ProvenForm(forms.Form):
+class _ProvenForm(StatusForm):
     """Number and query code, asked only when no valid proof token came with the form."""
 
     proof = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
-    number = forms.CharField(
-        label=_("信访事项编号"),
-        max_length=40,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
-    code = forms.CharField(
-        label=_("查询码"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
 
     def __init__(self, *args, proven: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

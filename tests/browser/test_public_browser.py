@@ -10,13 +10,13 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 from factories import (
-    ChannelFactory,
     DepartmentFactory,
     a_category,
     detachment_user,
     issue_reply,
     make_case,
     step,
+    website_channel,
 )
 from PIL import Image
 from playwright.sync_api import expect
@@ -24,7 +24,6 @@ from playwright.sync_api import expect
 from petitions.intake import hash_query_code, new_query_code, new_submission_token
 from petitions.models import Attachment, Case, PublicSubmission
 from rules.states import State
-from snippets.models import Channel
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
@@ -36,10 +35,6 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def website() -> Channel:
-    return ChannelFactory(code="website", name="网站", source=Channel.Source.DIRECT)
 
 
 def a_photo(tmp_path) -> str:
@@ -68,7 +63,7 @@ def fill_the_form(page, photo: str) -> None:
 def test_x_1_a15_1_browser_file_with_a_photo_get_the_receipt_and_look_up_the_status(
     live_server, page, screenshot, tmp_path
 ):
-    website()
+    website_channel()
     a_category()
     base = live_server.url
 
@@ -130,7 +125,7 @@ def test_x_1_a15_1_browser_file_with_a_photo_get_the_receipt_and_look_up_the_sta
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_x_1_browser_filing_form_fits_a_phone_screen(live_server, browser):
-    website()
+    website_channel()
     a_category()
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
@@ -164,7 +159,7 @@ def screenshot_path(name: str) -> Path:
 
 def replied_case_with_code(*, reply_received: dt.date) -> tuple[Case, str]:
     """A case filed online, replied to and received by the petitioner on `reply_received`."""
-    case = make_case(channel=website(), received_on=reply_received - dt.timedelta(days=20))
+    case = make_case(channel=website_channel(), received_on=reply_received - dt.timedelta(days=20))
     code = new_query_code()
     PublicSubmission.objects.create(
         token=new_submission_token(), case=case, query_code_hash=hash_query_code(code)

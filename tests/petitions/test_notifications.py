@@ -9,7 +9,6 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
-from django.urls import get_resolver
 from factories import (
     DepartmentFactory,
     a_category,
@@ -35,7 +34,6 @@ PHONE = "13812340000"  # make_case's petitioner
 
 @pytest.fixture(autouse=True)
 def _urls_before_frozen_clocks():
-    get_resolver().url_patterns
     cache.clear()
 
 

@@ -13,19 +13,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.test import Client
 from factories import (
-    ChannelFactory,
     DepartmentFactory,
     a_category,
     detachment_user,
     issue_reply,
     step,
+    website_channel,
 )
 from freezegun import freeze_time
 
 from petitions.intake import query_code_matches
 from petitions.models import Case, PublicSubmission
 from rules.deadlines import DEFAULT_RULES
-from snippets.models import Channel, ChannelDeadline, ReferralGuideEntry
+from snippets.models import ChannelDeadline, ReferralGuideEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +41,6 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def website() -> Channel:
-    return ChannelFactory(code="website", name="网站", source=Channel.Source.DIRECT)
 
 
 def filing(**changes) -> dict:
@@ -95,7 +91,7 @@ def test_x_5_the_docs_page_uses_this_servers_own_swagger_files(client):
 
 @freeze_time("2026-03-02 10:00:00+08:00")
 def test_x_5_filing_with_a_photo_creates_one_case_with_the_photo_kept_privately(client):
-    website()
+    website_channel()
     category = a_category()
     photo = SimpleUploadedFile("现场.jpg", JPEG, content_type="image/jpeg")
     response = client.post(
@@ -122,7 +118,7 @@ def test_x_5_filing_with_a_photo_creates_one_case_with_the_photo_kept_privately(
 
 
 def test_x_5_the_same_idempotency_key_twice_files_one_case(client):
-    website()
+    website_channel()
     key = str(uuid.uuid4())
     first = file_via_api(client, key)
     second = file_via_api(Client(), key)
@@ -135,7 +131,7 @@ def test_x_5_the_same_idempotency_key_twice_files_one_case(client):
 
 
 def test_x_5_the_key_may_also_come_as_a_form_field(client):
-    website()
+    website_channel()
     key = uuid.uuid4().hex
     first = client.post(PETITIONS, filing(submission_token=key))
     second = client.post(PETITIONS, filing(submission_token=key))
@@ -145,7 +141,7 @@ def test_x_5_the_key_may_also_come_as_a_form_field(client):
 
 @pytest.mark.django_db(transaction=True)
 def test_x_5_a_concurrent_double_submit_files_one_case():
-    website()
+    website_channel()
     key = str(uuid.uuid4())
     threads = 4
     barrier = threading.Barrier(threads)
@@ -197,7 +193,7 @@ def test_x_5_a_concurrent_double_submit_files_one_case():
 def test_x_5_invalid_input_gives_422_with_chinese_field_messages_and_files_nothing(
     client, changes, field, message
 ):
-    website()
+    website_channel()
     response = file_via_api(client, **changes)
     assert response.status_code == 422
     body = response.json()
@@ -208,7 +204,7 @@ def test_x_5_invalid_input_gives_422_with_chinese_field_messages_and_files_nothi
 
 
 def test_x_5_a_filing_without_an_idempotency_key_is_refused(client):
-    website()
+    website_channel()
     response = client.post(PETITIONS, filing())
     assert response.status_code == 422
     assert "Idempotency-Key" in response.json()["errors"]["submission_token"][0]
@@ -216,7 +212,7 @@ def test_x_5_a_filing_without_an_idempotency_key_is_refused(client):
 
 
 def test_x_5_a_json_body_for_filing_is_refused_with_the_field_messages(client):
-    website()
+    website_channel()
     response = client.post(
         PETITIONS,
         filing(),
@@ -229,7 +225,7 @@ def test_x_5_a_json_body_for_filing_is_refused_with_the_field_messages(client):
 
 
 def _filed(client) -> tuple[Case, str]:
-    website()
+    website_channel()
     body = file_via_api(client).json()
     return Case.objects.get(number=body["number"]), body["query_code"]
 
@@ -300,7 +296,7 @@ def test_x_5_malformed_status_requests_get_a_chinese_422(client):
 
 
 def test_x_5_guidance_gives_the_time_limits_the_rules_compute(client):
-    channel = website()
+    channel = website_channel()
     category = a_category()
     ReferralGuideEntry.objects.create(
         matter="机动车尾气", agency="区公安分局交巡警支队", contact="023-12345678"
@@ -323,7 +319,7 @@ def test_x_5_guidance_gives_the_time_limits_the_rules_compute(client):
 
 
 def test_x_5_the_api_needs_no_csrf_token():
-    website()
+    website_channel()
     api_client = Client(enforce_csrf_checks=True)
     assert file_via_api(api_client).status_code == 201
 
@@ -423,6 +419,6 @@ def test_x_5_a_case_not_yet_replied_cannot_be_reviewed_online(client):
 
 
 def test_x_5_dates_in_filing_response_are_iso(client):
-    website()
+    website_channel()
     body = file_via_api(client).json()
     assert dt.date.fromisoformat(body["acceptance_due"])

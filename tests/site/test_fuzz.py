@@ -12,13 +12,12 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
-from factories import ChannelFactory
+from factories import website_channel
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from petitions.intake import new_submission_token
 from petitions.models import Case
-from snippets.models import Channel
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +115,7 @@ JSON_VALUE = st.recursive(
 @pytest.fixture(autouse=True)
 def _setup():
     cache.clear()
-    ChannelFactory(code="website", name="网站", source=Channel.Source.DIRECT)
+    website_channel()
     with override_settings(**UNLIMITED):
         yield
     cache.clear()

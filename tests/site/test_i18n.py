@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import translation
-from factories import ChannelFactory, detachment_user
+from factories import detachment_user, website_channel
 from freezegun import freeze_time
 from petition_site.management.commands.makemessages import EXTRA_KEYWORDS
 from wagtail.users.models import UserProfile
@@ -20,7 +20,6 @@ from petitions.import_views import ImportUploadForm
 from petitions.intake import new_submission_token
 from petitions.models import Case
 from rules.deadlines import DEFAULT_RULES
-from snippets.models import Channel
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +130,7 @@ def test_x_4_staff_who_prefer_english_get_the_english_admin(client):
 
 def test_x_4_a_petition_filed_in_english_is_recorded_in_chinese():
     """The visitor's language changes what they see, not the bureau's records."""
-    ChannelFactory(code="website", name="网站", source=Channel.Source.DIRECT)
+    website_channel()
     visitor = Client()
     visitor.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = visitor.post(
@@ -156,7 +155,7 @@ def test_x_4_a_petition_filed_in_english_is_recorded_in_chinese():
 def test_x_4_english_status_page_shows_english_dates_and_deadline_labels():
     """Dates and the rules' names follow the visitor's language; the records stay Chinese."""
     cache.clear()  # the status lookups are counted per address
-    ChannelFactory(code="website", name="网站", source=Channel.Source.DIRECT)
+    website_channel()
     visitor = Client()
     choose(visitor, FILE_URL, "en")
     token = new_submission_token()

@@ -13,12 +13,11 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.cache.backends.db import DatabaseCache
 from django.test import Client, override_settings
-from factories import ChannelFactory
+from factories import website_channel
 
 from petitions import abuse
 from petitions.intake import new_submission_token
 from petitions.models import Case
-from snippets.models import Channel
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +37,7 @@ def _clear_cache():
 
 @pytest.fixture(autouse=True)
 def _website():
-    ChannelFactory(code="website", name="网站", source=Channel.Source.DIRECT)
+    website_channel()
 
 
 def form_data(token: str | None = None, **changes) -> dict:

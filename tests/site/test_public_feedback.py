@@ -5,11 +5,9 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.urls import get_resolver
-from factories import detachment_user
+from factories import detachment_user, file_online
 from freezegun import freeze_time
 from test_public_review import (
-    file_online,
     proof_in,
     replied_online_case,
     review_replied,
@@ -30,7 +28,6 @@ WRONG = "编号或查询码不正确"
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    get_resolver().url_patterns  # before any clock is frozen (see test_public_review)
     cache.clear()
     yield
     cache.clear()

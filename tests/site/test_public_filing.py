@@ -9,14 +9,14 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.test import Client
-from factories import ChannelFactory, a_category
+from factories import a_category, website_channel
 from freezegun import freeze_time
 from petition_site.public.starter import ensure_public_pages
 
 from petitions.intake import QUERY_CODE_ALPHABET, new_submission_token, query_code_matches
 from petitions.models import Case, Deadline, PublicSubmission
 from rules.deadlines import DEFAULT_RULES
-from snippets.models import Channel, ChannelDeadline, ReferralGuideEntry
+from snippets.models import ChannelDeadline, ReferralGuideEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +28,6 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def website() -> Channel:
-    return ChannelFactory(code="website", name="网站", source=Channel.Source.DIRECT)
 
 
 def valid_post(token: str | None = None, **changes) -> dict:
@@ -60,7 +56,7 @@ def field_error(html: str, field: str) -> str:
 
 @freeze_time("2026-03-02 10:00:00+08:00")
 def test_x_1_a15_1_filing_gives_a_number_the_3_working_day_limit_and_a_query_code(client):
-    website()
+    website_channel()
     category = a_category()
     token = new_submission_token()
     response = client.post(FILE_URL, valid_post(token, categories=[category.pk]))
@@ -92,7 +88,7 @@ def test_x_1_a15_1_filing_gives_a_number_the_3_working_day_limit_and_a_query_cod
 
 
 def test_x_1_b2_the_same_form_posted_twice_files_one_case_and_shows_the_same_receipt(client):
-    website()
+    website_channel()
     token = new_submission_token()
     first = client.post(FILE_URL, valid_post(token))
     second = client.post(FILE_URL, valid_post(token))
@@ -106,7 +102,7 @@ def test_x_1_b2_the_same_form_posted_twice_files_one_case_and_shows_the_same_rec
 
 
 def test_x_1_b2_another_browser_with_the_token_sees_the_number_but_never_the_code(client):
-    website()
+    website_channel()
     token = new_submission_token()
     client.post(FILE_URL, valid_post(token))
     code = client.session["public_receipts"][token]["code"]
@@ -121,7 +117,7 @@ def test_x_1_b2_another_browser_with_the_token_sees_the_number_but_never_the_cod
 @pytest.mark.django_db(transaction=True)
 def test_x_1_b2_a_concurrent_double_submit_files_one_case():
     """Two requests with the same token at once (SQLite and PostgreSQL): one case, one receipt."""
-    website()
+    website_channel()
     token = new_submission_token()
     threads = 4
     barrier = threading.Barrier(threads)
@@ -173,7 +169,7 @@ def _disguised_pdf():
 def test_x_1_invalid_input_files_nothing_and_says_why_beside_the_field(
     client, changes, field, message
 ):
-    website()
+    website_channel()
     if changes.get("attachment") == "disguised":
         changes = {"attachment": _disguised_pdf()}
     response = client.post(FILE_URL, valid_post(**changes))
@@ -187,7 +183,7 @@ def test_x_1_invalid_input_files_nothing_and_says_why_beside_the_field(
 
 
 def test_x_1_a_filled_honeypot_files_nothing_and_gives_a_generic_refusal(client):
-    website()
+    website_channel()
     response = client.post(FILE_URL, valid_post(website="http://spam.example"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -196,7 +192,7 @@ def test_x_1_a_filled_honeypot_files_nothing_and_gives_a_generic_refusal(client)
 
 
 def test_x_1_a_tampered_token_is_refused(client):
-    website()
+    website_channel()
     response = client.post(FILE_URL, valid_post(token="short"))
     html = response.content.decode()
     assert "表单已失效" in html
@@ -206,7 +202,7 @@ def test_x_1_a_tampered_token_is_refused(client):
 
 
 def test_a24_3_a_report_of_a_violation_may_be_anonymous(client):
-    website()
+    website_channel()
     token = new_submission_token()
     response = client.post(
         FILE_URL,
@@ -219,7 +215,7 @@ def test_a24_3_a_report_of_a_violation_may_be_anonymous(client):
 
 
 def test_x_1_a_real_photo_is_attached_with_its_checked_type(client):
-    website()
+    website_channel()
     photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 32, "image/png")
     response = client.post(FILE_URL, valid_post(attachment=photo))
     assert response.status_code == 302
@@ -228,7 +224,7 @@ def test_x_1_a_real_photo_is_attached_with_its_checked_type(client):
 
 
 def test_x_4_the_form_is_in_chinese_with_labels_and_a_fresh_token(client):
-    website()
+    website_channel()
     first = client.get(FILE_URL).content.decode()
     second = client.get(FILE_URL).content.decode()
     assert '<label for="id_phone">联系电话' in first
@@ -242,7 +238,7 @@ def test_x_4_the_form_is_in_chinese_with_labels_and_a_fresh_token(client):
 
 
 def test_x_1_the_time_limits_shown_are_the_rules_the_system_enforces(client):
-    channel = website()
+    channel = website_channel()
     ensure_public_pages()  # the time limits are on the 办事指南 page
     html = client.get("/guide/").content.decode()
     assert str(DEFAULT_RULES["acceptance_direct"].label) in html
@@ -284,7 +280,7 @@ def test_x_1_the_receipt_is_also_sent_by_sms_and_the_code_then_leaves_the_record
 
     settings.PETITIONS_MESSAGE_SENDER = "test_public_filing.RecordingGateway"
     RecordingGateway.sent = []
-    website()
+    website_channel()
     token = new_submission_token()
     assert client.post(FILE_URL, valid_post(token)).status_code == 302
     case = Case.objects.get()
@@ -308,7 +304,7 @@ def test_x_1_the_receipt_is_also_sent_by_sms_and_the_code_then_leaves_the_record
 
 
 def test_x_1_map_coordinates_are_optional_kept_to_six_places_and_come_in_pairs(client):
-    website()
+    website_channel()
     response = client.post(
         FILE_URL, valid_post(latitude="29.50123456789", longitude="106.5112233445")
     )
@@ -326,7 +322,7 @@ def test_x_1_map_coordinates_are_optional_kept_to_six_places_and_come_in_pairs(c
 
 def test_x_1_a_category_id_beyond_any_integer_is_a_message_not_a_server_error(client):
     """Found by fuzzing: SQLite cannot take an id over 2**63-1 and raised OverflowError."""
-    website()
+    website_channel()
     response = client.post(FILE_URL, valid_post(categories=["9223372036854775808"]))
     assert response.status_code == 200
     assert response.context["form"].errors["categories"]

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from factories import ChannelFactory, UserFactory
+from factories import UserFactory, website_channel
 from petition_site.public.models import GuidancePage, HomePage, ReferralGuidePage
 from petition_site.public.starter import ensure_public_pages
 from wagtail.models import Page, Site
@@ -11,7 +11,7 @@ from wagtail.rich_text import RichText
 
 from rules.deadlines import DEFAULT_RULES
 from rules.roles import Role
-from snippets.models import Channel, ChannelDeadline, ReferralGuideEntry
+from snippets.models import ChannelDeadline, ReferralGuideEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_x_1_a_draft_is_not_public_until_published(client, home):
 
 
 def test_x_1_guidance_time_limits_come_from_the_rules(client, home):
-    channel = ChannelFactory(code="website", name="网站", source=Channel.Source.DIRECT)
+    channel = website_channel()
     url = GuidancePage.objects.get().url
     html = client.get(url).content.decode()
     assert "受理范围" in html and "第十四条" in html  # the editable starter text
@@ -68,7 +68,7 @@ def test_x_1_guidance_time_limits_come_from_the_rules(client, home):
 
 def test_x_1_guidance_time_limits_cannot_be_edited_away(client, home):
     """An editor who empties the page's body still leaves the enforced limits on it."""
-    ChannelFactory(code="website", name="网站", source=Channel.Source.DIRECT)
+    website_channel()
     page = GuidancePage.objects.get()
     page.body = []
     page.save_revision().publish()

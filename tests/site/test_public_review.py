@@ -8,13 +8,17 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.urls import get_resolver
-from factories import ChannelFactory, DepartmentFactory, a_category, detachment_user, issue_reply
+from factories import (
+    DepartmentFactory,
+    a_category,
+    detachment_user,
+    file_online,
+    issue_reply,
+)
 from factories import step as staff_step
 from freezegun import freeze_time
 from wagtail.models import ModelLogEntry
 
-from petitions.intake import new_submission_token
 from petitions.models import Case, Deadline, PetitionerMessage
 from petitions.public_requests import (
     PublicRequestRefused,
@@ -25,7 +29,6 @@ from petitions.public_requests import (
     request_review_online,
 )
 from rules.states import State
-from snippets.models import Channel
 
 pytestmark = pytest.mark.django_db
 
@@ -37,28 +40,9 @@ REPLY_RECEIVED = dt.date(2026, 4, 10)
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Load the URLs before any clock is frozen: the API's schemas must not see freezegun's dates.
-    get_resolver().url_patterns
     cache.clear()
     yield
     cache.clear()
-
-
-def file_online(client) -> tuple[Case, str]:
-    ChannelFactory(code="website", name="网站", source=Channel.Source.DIRECT)
-    token = new_submission_token()
-    data = {
-        "kind": "pollution",
-        "place": "九龙坡区谢家湾正街3号",
-        "description": "工地夜间施工噪声扰民。",
-        "name": "王小明",
-        "phone": "13700001111",
-        "privacy_consent": "on",
-        "submission_token": token,
-    }
-    assert client.post("/xinfang/file/", data).status_code == 302
-    code = client.session["public_receipts"][token]["code"]
-    return Case.objects.get(public_submission__token=token), code
 
 
 def replied_online_case(client) -> tuple[Case, str]:

@@ -7,18 +7,14 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from factories import (
-    ChannelFactory,
     DepartmentFactory,
     a_category,
     detachment_user,
+    file_online,
     issue_reply,
     step,
 )
 from freezegun import freeze_time
-
-from petitions.intake import new_submission_token
-from petitions.models import Case
-from snippets.models import Channel
 
 pytestmark = pytest.mark.django_db
 
@@ -31,24 +27,6 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def file_online(client, **changes) -> tuple[Case, str]:
-    ChannelFactory(code="website", name="网站", source=Channel.Source.DIRECT)
-    token = new_submission_token()
-    data = {
-        "kind": "pollution",
-        "place": "九龙坡区谢家湾正街3号",
-        "description": "工地夜间施工噪声扰民。",
-        "name": "王小明",
-        "phone": "13700001111",
-        "privacy_consent": "on",
-        "submission_token": token,
-        **changes,
-    }
-    assert client.post("/xinfang/file/", data).status_code == 302
-    code = client.session["public_receipts"][token]["code"]
-    return Case.objects.get(public_submission__token=token), code
 
 
 def look_up(client, number, code, **extra):
