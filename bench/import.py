@@ -172,7 +172,7 @@ def setup_data():
     from django.contrib.auth.models import Group
     from django.core.management import call_command
 
-    from petitions.importing import install_default_mappings
+    from petitions.transfer.importing import install_default_mappings
     from rules.roles import ROLE_GROUP_NAMES, Role
     from snippets.models import Category, Channel
 
@@ -194,8 +194,8 @@ def main() -> None:
     from django.db import connection
     from wagtail.models import ModelLogEntry
 
-    from petitions.importing import Preview, import_rows, parse_sheet, preview_rows
     from petitions.models import Case
+    from petitions.transfer.importing import Preview, import_rows, parse_sheet, preview_rows
 
     channel, user = setup_data()
     t = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Benchmark: one worker sweep (petitions.supervision.run_sweep) over many cases.
+"""Benchmark: one worker sweep (petitions.worker.sweep.run_sweep) over many cases.
 
 Run from the project root:
 
@@ -410,14 +410,14 @@ def timed_sweep(label: str, today: dt.date) -> dict:
     """run_sweep() with its wall time, and time and statements of each part."""
     from django.db import connection
 
-    from petitions import supervision
+    from petitions.worker import sweep
 
     phases = {}
     originals = {}
     counter = QueryCounter()
 
     def wrap(name):
-        original = getattr(supervision, name)
+        original = getattr(sweep, name)
         originals[name] = original
 
         def timed(*args, **kwargs):
@@ -426,7 +426,7 @@ def timed_sweep(label: str, today: dt.date) -> dict:
             phases[name] = (time.perf_counter() - t0, counter.count - q0, result)
             return result
 
-        setattr(supervision, name, timed)
+        setattr(sweep, name, timed)
 
     for name in (
         "supervise_overdue",
@@ -440,11 +440,11 @@ def timed_sweep(label: str, today: dt.date) -> dict:
     try:
         with connection.execute_wrapper(counter):
             t0 = time.perf_counter()
-            result = supervision.run_sweep(today=today)
+            result = sweep.run_sweep(today=today)
             elapsed = time.perf_counter() - t0
     finally:
         for name, original in originals.items():
-            setattr(supervision, name, original)
+            setattr(sweep, name, original)
     after = snapshot()
     print(f"\n{label}: {elapsed:.2f} s, {counter.count:,} SQL statements")
     print(f"  run_sweep() returned {result}")

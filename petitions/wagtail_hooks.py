@@ -4,15 +4,15 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
+from petitions.admin.dashboard import AlertListView, MyCasesPanel, mark_alert_read
+from petitions.admin.permissions import case_permission_policy
+from petitions.admin.recusals import RecusalCreateView
+from petitions.admin.viewsets import CaseViewSet
+from petitions.cases.models import Case
+from petitions.reports.menu import register_hooks as register_report_hooks
+from petitions.transfer.importing import may_import
+from petitions.transfer.views import ImportView
 from rules.transitions import TRANSITIONS
-
-from .dashboard import AlertListView, MyCasesPanel, mark_alert_read
-from .import_views import ImportView
-from .importing import may_import
-from .models import Case
-from .recusal_views import RecusalCreateView
-from .report_views import register_hooks as register_report_hooks
-from .views import CaseViewSet, case_permission_policy
 
 register_permission_policy(Case, case_permission_policy)
 # 统计报表: dashboards, reports, spot checks and talks (A5.1, A5.2, A20.2, A21.1, A24.2).

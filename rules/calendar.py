@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import chinese_calendar
 
-from .holidays import statutory_holidays
+from rules.holidays import statutory_holidays
 
 logger = logging.getLogger(__name__)
 

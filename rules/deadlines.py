@@ -13,7 +13,7 @@ from enum import StrEnum
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import calendar
+from rules import calendar
 
 
 class Unit(StrEnum):

@@ -14,8 +14,8 @@ from enum import StrEnum
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from .roles import NON_STAFF_ROLES, Role
-from .states import FINAL_STATES, OPEN_STATES, State
+from rules.roles import NON_STAFF_ROLES, Role
+from rules.states import FINAL_STATES, OPEN_STATES, State
 
 
 class FieldKind(StrEnum):

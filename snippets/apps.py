@@ -9,8 +9,7 @@ class SnippetsConfig(AppConfig):
 
     def ready(self) -> None:
         from rules import calendar
-
-        from . import signals  # noqa: F401
-        from .calendar_loader import load_year_corrections
+        from snippets import signals  # noqa: F401
+        from snippets.calendar_loader import load_year_corrections
 
         calendar.set_corrections_loader(load_year_corrections)

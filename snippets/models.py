@@ -426,7 +426,7 @@ class MessageTemplate(RevisionMixin, models.Model):
         return self.get_key_display()
 
     def clean(self) -> None:
-        from .templating import unknown_placeholders
+        from snippets.templating import unknown_placeholders
 
         if unknown := unknown_placeholders(self.body):
             raise ValidationError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import ReferralGuideEntry
+from snippets.models import ReferralGuideEntry
 
 
 def matching_entries(text: str, limit: int = 5) -> list[ReferralGuideEntry]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import ResponsibilityRule
+from snippets.models import ResponsibilityRule
 
 
 def propose_rule(*, kind: str, category_ids: Iterable[int], text: str) -> ResponsibilityRule | None:

@@ -11,8 +11,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from rules import calendar
-
-from .models import CalendarCorrection, HolidayNotice, HolidayNoticeDay
+from snippets.models import CalendarCorrection, HolidayNotice, HolidayNoticeDay
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ def _make_callback():
     pending: dict[int, set[str]] = {}
 
     def recompute_after_calendar_change() -> None:
-        from petitions.recompute import recompute_open_deadlines
+        from petitions.cases.recompute import recompute_open_deadlines
 
         setattr(recompute_after_calendar_change, _DONE, True)
         years = set(pending)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from wagtail.snippets.views.snippets import InspectView
 
-from .templating import PLACEHOLDERS, render
+from snippets.templating import PLACEHOLDERS, render
 
 
 class MessageTemplatePreviewView(InspectView):
@@ -17,9 +17,9 @@ class MessageTemplatePreviewView(InspectView):
         return []
 
     def get_context_data(self, **kwargs):
-        from petitions.access import visible_cases
-        from petitions.notices import NOTICES, placeholder_values
-        from petitions.privacy import mask_name
+        from petitions.cases.access import visible_cases
+        from petitions.cases.notices import NOTICES, placeholder_values
+        from petitions.cases.privacy import mask_name
 
         context = super().get_context_data(**kwargs)
         cases = visible_cases(self.request.user).order_by("-received_at")

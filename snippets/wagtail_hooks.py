@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import (
+from snippets.models import (
     CalendarCorrection,
     Category,
     Channel,
@@ -13,7 +13,7 @@ from .models import (
     ReferralGuideEntry,
     ResponsibilityRule,
 )
-from .views import MessageTemplatePreviewView
+from snippets.views import MessageTemplatePreviewView
 
 
 class DepartmentViewSet(SnippetViewSet):
@@ -98,4 +98,3 @@ class ConfigurationGroup(SnippetViewSetGroup):
 register_snippet(ConfigurationGroup)
 
 # The holiday coverage page registers its own hooks.
-from . import holiday_views  # noqa: E402, F401

@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
+from petitions.cases.filing import Filing, PetitionerData, file_case
+from petitions.cases.transitions import perform_transition
 from petitions.models import Case
-from petitions.services import Filing, PetitionerData, file_case, perform_transition
 from rules.roles import ROLE_GROUP_NAMES, Role
 from snippets.models import Category, Channel, Department
 
@@ -55,7 +56,7 @@ def website_channel() -> Channel:
 
 def file_online(client, **changes) -> tuple[Case, str]:
     """File through the public form as a resident would: (case, query code from the receipt)."""
-    from petitions.intake import new_submission_token
+    from petitions.intake.filing import new_submission_token
 
     website_channel()
     token = new_submission_token()

@@ -21,15 +21,14 @@ from ninja import Field, File, Form, NinjaAPI, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
+from petition_site.public import views
 from pydantic import ConfigDict
 
-from petitions import abuse
-from petitions.intake import PUBLIC_KINDS, PublicFilingForm, file_public_petition
-from petitions.intake import find_case_for_lookup as _find_case
+from petitions.intake import abuse
+from petitions.intake.filing import PUBLIC_KINDS, PublicFilingForm, file_public_petition
+from petitions.intake.filing import find_case_for_lookup as _find_case
 from petitions.models import Deadline
 from snippets.models import Category, Channel, ReferralGuideEntry
-
-from . import views
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -391,7 +390,7 @@ def review_request(request, payload: ReviewRequestIn):
     if refusal is not None:
         return refusal
     # Imported here: the online requests are their own module (used by the pages too).
-    from petitions import public_requests
+    from petitions.intake import public_requests
 
     make_request = getattr(public_requests, REVIEW_FUNCTIONS[payload.kind])
     try:

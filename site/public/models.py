@@ -65,7 +65,7 @@ class HomePage(Page):
         verbose_name_plural = _("首页")
 
     def get_context(self, request, *args, **kwargs):
-        from petitions.intake import PUBLIC_KINDS
+        from petitions.intake.filing import PUBLIC_KINDS
 
         context = super().get_context(request, *args, **kwargs)
         context["kinds"] = [label for _value, label in PUBLIC_KINDS]
@@ -90,7 +90,7 @@ class GuidancePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         # The same function the rest of the public site uses: the table is what is enforced.
-        from .views import public_rules
+        from petition_site.public.views import public_rules
 
         context = super().get_context(request, *args, **kwargs)
         context["rules"] = public_rules()

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from petition_site.public.views import StatusForm, _lookup_limit, lookups_exhausted
 
-from petitions.intake import find_case_for_lookup
-from petitions.models import Case, Deadline, Feedback
-from petitions.public_requests import (
+from petitions.intake.filing import find_case_for_lookup
+from petitions.intake.public_requests import (
     COMMENT_MAX,
     REQUEST_TEXT_MAX,
     PublicRequestRefused,
@@ -31,8 +31,7 @@ from petitions.public_requests import (
     request_online,
     request_option,
 )
-
-from .views import StatusForm, _lookup_limit, lookups_exhausted
+from petitions.models import Case, Deadline, Feedback
 
 
 def public_actions(case: Case) -> dict:

@@ -1,6 +1,5 @@
 from django.urls import path
-
-from . import request_views, views
+from petition_site.public import request_views, views
 
 app_name = "public"
 

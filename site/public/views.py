@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from petition_site.public.models import public_page_urls
 
-from petitions import abuse
-from petitions.intake import (
+from petitions.intake import abuse
+from petitions.intake.filing import (
     WEBSITE_CHANNEL_CODE,
     PublicFilingForm,
     file_public_petition,
@@ -25,8 +26,6 @@ from rules.states import State
 from rules.transitions import DECLINE_REASONS
 from snippets.models import Channel
 from snippets.referral import matching_entries
-
-from .models import public_page_urls
 
 #: The time limits the public is told about, in the order a case meets them.
 PUBLIC_RULE_KEYS = (
@@ -217,7 +216,9 @@ def status(request):
             if case is None:
                 error = _g("编号或查询码不正确")
             else:
-                from .request_views import public_actions  # it imports this module
+                from petition_site.public.request_views import (
+                    public_actions,  # it imports this module
+                )
 
                 result = {**public_view_of(case), **public_actions(case)}
     else:

@@ -255,7 +255,7 @@ PETITIONS_SWEEP_MINUTES = int(os.environ.get("PETITIONS_SWEEP_MINUTES", "5"))
 PETITIONS_SWEEP_BATCH = int(os.environ.get("PETITIONS_SWEEP_BATCH", "500"))
 #: Sends messages to petitioners (dotted path to a class with send(message)).
 PETITIONS_MESSAGE_SENDER = os.environ.get(
-    "PETITIONS_MESSAGE_SENDER", "petitions.senders.ConsoleSender"
+    "PETITIONS_MESSAGE_SENDER", "petitions.worker.senders.ConsoleSender"
 )
 #: Staff alerts are also e-mailed to staff who have an address.
 PETITIONS_ALERT_EMAILS = os.environ.get("PETITIONS_ALERT_EMAILS", "1") == "1"

@@ -1,6 +1,6 @@
 """Local development and the README's first command: SQLite, runserver, console email."""
 
-from .base import *  # noqa: F403
+from petition_site.settings.base import *  # noqa: F403
 
 DEBUG = True
 ALLOWED_HOSTS = ["*"]

@@ -2,7 +2,7 @@
 
 import os
 
-from .base import *  # noqa: F403
+from petition_site.settings.base import *  # noqa: F403
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,8 +2,8 @@
 
 import os
 
-from .base import *  # noqa: F403
-from .base import VAR_DIR
+from petition_site.settings.base import *  # noqa: F403
+from petition_site.settings.base import VAR_DIR
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]

@@ -8,8 +8,8 @@ from factories import CategoryFactory, detachment_user, superior_channel
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
-from petitions.importing import install_default_mappings
 from petitions.models import Case
+from petitions.transfer.importing import install_default_mappings
 
 PASSWORD = "pw-123456"  # what the factories set
 HEADERS = ["工单编号", "来电时间", "诉求地址", "诉求内容", "来电人", "联系电话", "问题分类"]

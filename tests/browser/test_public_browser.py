@@ -21,7 +21,7 @@ from factories import (
 from PIL import Image
 from playwright.sync_api import expect
 
-from petitions.intake import hash_query_code, new_query_code, new_submission_token
+from petitions.intake.filing import hash_query_code, new_query_code, new_submission_token
 from petitions.models import Attachment, Case, PublicSubmission
 from rules.states import State
 

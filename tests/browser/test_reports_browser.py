@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from petitions import reports
+from petitions.reports.periods import previous_quarter, quarter_of
 
 PASSWORD = "reports-pass-1"
 
@@ -26,7 +26,7 @@ def test_a5_2_browser_quarterly_report_of_the_previous_quarter_draws_its_charts(
         "petitions.management.commands.load_starter.ensure_public_pages", lambda: None
     )
     call_command("load_starter", "--demo", stdout=io.StringIO())
-    year, quarter = reports.previous_quarter(*reports.quarter_of(timezone.localdate()))
+    year, quarter = previous_quarter(*quarter_of(timezone.localdate()))
     base = live_server.url
 
     page.goto(f"{base}/admin/login/")

@@ -18,8 +18,9 @@ from django.test import Client
 from factories import DepartmentFactory, UserFactory, a_category, step
 from wagtail.models import ModelLogEntry
 
+from petitions.cases.deadlines import local_today
+from petitions.cases.filing import Filing, PetitionerData, file_case
 from petitions.models import Attachment, Case, Recusal, ReplyDraft, Transfer
-from petitions.services import Filing, PetitionerData, file_case, local_today
 from rules.roles import ROLE_GROUP_NAMES, Role
 from rules.states import State
 from rules.transitions import TRANSITIONS, FieldKind

@@ -79,7 +79,7 @@ def test_a17_2_reply_due_30_days_or_15_for_an_important_case_and_a_flag_recomput
     )
     assert open_deadline(important, "reply_important").due_on == dt.date(2026, 4, 16)
 
-    from petitions.services import sync_reply_deadline
+    from petitions.cases.deadlines import sync_reply_deadline
 
     case.important_leader_instruction = True
     case.save()

@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from factories import a_category, detachment_user, direct_channel, make_case, step
 
-from petitions.exporting import SafeSpreadsheetExportMixin, spreadsheet_safe
+from petitions.cases.filing import Filing, PetitionerData, file_case
 from petitions.models import Case, Petitioner
-from petitions.services import Filing, PetitionerData, file_case
+from petitions.transfer.exporting import SafeSpreadsheetExportMixin, spreadsheet_safe
 
 pytestmark = pytest.mark.django_db
 

@@ -18,14 +18,14 @@ from factories import (
 from openpyxl import Workbook
 from wagtail.models import ModelLogEntry
 
-from petitions.importing import (
+from petitions.models import Case, CaseNumberSequence
+from petitions.transfer.importing import (
     DEFAULT_MAPPINGS,
     import_rows,
     install_default_mappings,
     parse_sheet,
     preview_rows,
 )
-from petitions.models import Case, CaseNumberSequence
 from rules import calendar
 from rules.roles import Role
 from snippets.models import Category, Channel, ChannelImportColumn
@@ -345,7 +345,7 @@ def test_x_3_a_file_that_is_not_a_sheet_of_this_channel_is_refused_with_a_reason
 def test_x_3_an_upload_over_the_row_limit_is_refused_before_anything_is_filed(
     client, hotline, monkeypatch
 ):
-    monkeypatch.setattr("petitions.import_views.MAX_ROWS_PER_UPLOAD", 5)
+    monkeypatch.setattr("petitions.transfer.views.MAX_ROWS_PER_UPLOAD", 5)
     client.force_login(detachment_user())
     response = upload(client, xlsx())
     assert "表格超过 5 行，请分批导入" in response.content.decode()
@@ -388,7 +388,7 @@ def test_x_3_the_import_page_is_in_the_menu_of_those_who_may_import(client, hotl
 def test_x_3_times_are_read_as_12345_sheets_write_them(cell, expected):
     from django.utils import timezone
 
-    from petitions.importing import parse_datetime
+    from petitions.transfer.importing import parse_datetime
 
     moment = parse_datetime(cell)
     assert (timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else None) == expected
@@ -402,7 +402,7 @@ def test_x_3_administrators_edit_a_channels_column_mapping_in_the_channel_editor
 
 
 def test_x_3_the_most_specific_part_of_a_12345_category_path_picks_the_category():
-    from petitions.importing import _match_category
+    from petitions.transfer.importing import _match_category
 
     names = ["大气", "水", "噪声", "生态", "其他"]
     categories = [Category(name=n, code=f"c{i}") for i, n in enumerate(names)]

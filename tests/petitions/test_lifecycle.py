@@ -19,8 +19,8 @@ from factories import (
 from freezegun import freeze_time
 from wagtail.models import ModelLogEntry
 
+from petitions.cases.transitions import perform_transition
 from petitions.models import Case
-from petitions.services import perform_transition
 from rules.roles import Role
 from rules.states import State
 from rules.transitions import TRANSITIONS, TransitionRefused

@@ -15,11 +15,12 @@ from django.test import Client
 from factories import DepartmentFactory, UserFactory, a_category, issue_reply, step
 from wagtail.models import ModelLogEntry
 
+from petitions.cases.deadlines import local_today
+from petitions.cases.filing import Filing, PetitionerData, file_case
+from petitions.cases.notices import available_notices
+from petitions.cases.privacy import mask_address, mask_id_number, mask_name
+from petitions.cases.validators import validate_id_number
 from petitions.models import Case
-from petitions.notices import available_notices
-from petitions.privacy import mask_address, mask_id_number, mask_name
-from petitions.services import Filing, PetitionerData, file_case, local_today
-from petitions.validators import validate_id_number
 from rules.roles import Role
 from snippets.models import Channel
 

@@ -19,10 +19,10 @@ from factories import (
 )
 from freezegun import freeze_time
 
-from petitions.intake import hash_query_code
+from petitions.intake.filing import hash_query_code
+from petitions.intake.public_requests import request_re_review_online, request_review_online
 from petitions.models import Case, PetitionerMessage, PublicSubmission
-from petitions.public_requests import request_re_review_online, request_review_online
-from petitions.supervision import run_sweep
+from petitions.worker.sweep import run_sweep
 from rules.states import State
 from snippets.models import MessageTemplate
 
@@ -161,7 +161,7 @@ def test_x_2_a_failing_sender_does_not_block_an_online_review_request(client, se
     failed = message(case, "request_review")
     assert (failed.status, failed.attempts) == ("failed", 1)
     assert "gateway down" in failed.last_error
-    settings.PETITIONS_MESSAGE_SENDER = "petitions.senders.ConsoleSender"
+    settings.PETITIONS_MESSAGE_SENDER = "petitions.worker.senders.ConsoleSender"
     with freeze_time("2026-03-02 11:00:00+08:00"):
         run_sweep()
     failed.refresh_from_db()

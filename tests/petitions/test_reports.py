@@ -22,16 +22,20 @@ from factories import (
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
-from petitions import charts, reports
 from petitions.models import Deadline, Feedback, Reply, SpotCheck, Talk
-from petitions.report_views import grant_record_permissions
+from petitions.reports import charts
+from petitions.reports.figures import department_rows, period_report
+from petitions.reports.live import live_rows
+from petitions.reports.periods import previous_quarter, quarter_bounds, quarter_of, year_bounds
+from petitions.reports.records import grant_record_permissions
+from petitions.reports.scope import report_scope
 from rules.roles import Role
 
 pytestmark = pytest.mark.django_db
 
 TODAY = "2026-08-20 10:00:00+08:00"
-Q2 = reports.quarter_bounds(2026, 2)
-Q3 = reports.quarter_bounds(2026, 3)
+Q2 = quarter_bounds(2026, 2)
+Q3 = quarter_bounds(2026, 3)
 PETITIONER_NAME, PETITIONER_PHONE = "张三", "13812340000"  # what make_case files
 
 
@@ -171,7 +175,7 @@ def world():
 
 
 def _report(user, period, today=dt.date(2026, 8, 20)):
-    return reports.period_report(reports.report_scope(user), period, today)
+    return period_report(report_scope(user), period, today)
 
 
 def _counts(rows):
@@ -219,9 +223,7 @@ def test_a5_2_report_counts_only_the_departments_a_head_may_see(world):
     assert _counts(scoped.counts.by_department) == {"水生态环境科": 1}
     assert [r.name for r in scoped.departments] == ["水生态环境科"]
     assert scoped.talks == 0 and scoped.spot_checks.total == 0
-    leader = reports.period_report(
-        reports.report_scope(world["leader_a"]), Q2, dt.date(2026, 8, 20)
-    )
+    leader = period_report(report_scope(world["leader_a"]), Q2, dt.date(2026, 8, 20))
     assert leader.counts.total == 2
 
 
@@ -282,15 +284,15 @@ def test_a5_2_report_queries_do_not_grow_with_the_number_of_cases(client):
         client.get(url)
         with CaptureQueriesContext(connection) as at_5:
             client.get(url)
-        scope = reports.report_scope(user)
+        scope = report_scope(user)
         with CaptureQueriesContext(connection) as figures_5:
-            reports.period_report(scope, Q3, dt.date(2026, 8, 20))
+            period_report(scope, Q3, dt.date(2026, 8, 20))
         for i in range(45):
             _accepted(user, received=dt.date(2026, 7, 1 + i % 28), accepted=None)
         with CaptureQueriesContext(connection) as at_50:
             client.get(url)
         with CaptureQueriesContext(connection) as figures_50:
-            report = reports.period_report(scope, Q3, dt.date(2026, 8, 20))
+            report = period_report(scope, Q3, dt.date(2026, 8, 20))
     assert report.counts.total == 50
     assert len(at_5.captured_queries) == len(at_50.captured_queries)
     assert len(figures_5.captured_queries) == len(figures_50.captured_queries) <= 30
@@ -302,8 +304,8 @@ def test_a5_2_report_queries_do_not_grow_with_the_number_of_cases(client):
 def test_a21_1_yearly_evaluation_row_per_department(client, world):
     rows = {
         r.name: r
-        for r in reports.department_rows(
-            reports.report_scope(world["user"]), reports.year_bounds(2026), dt.date(2026, 8, 20)
+        for r in department_rows(
+            report_scope(world["user"]), year_bounds(2026), dt.date(2026, 8, 20)
         )
     }
     air, water = rows["大气环境管理科"], rows["水生态环境科"]
@@ -343,9 +345,7 @@ def test_a21_1_reviews_overturned_count_in_the_yearly_evaluation(client, world):
         )
     rows = {
         r.name: r
-        for r in reports.department_rows(
-            reports.report_scope(user), reports.year_bounds(2026), dt.date(2026, 8, 20)
-        )
+        for r in department_rows(report_scope(user), year_bounds(2026), dt.date(2026, 8, 20))
     }
     assert (rows["大气环境管理科"].review_requested, rows["大气环境管理科"].overturned) == (2, 1)
     assert rows["水生态环境科"].overturned == 0
@@ -433,16 +433,14 @@ def test_a20_2_bulletin_lists_overdue_and_important_cases_without_the_petitioner
 
 @freeze_time(TODAY)
 def test_a5_1_dashboard_per_department_and_per_leader(client, world):
-    scope = reports.report_scope(world["user"])
+    scope = report_scope(world["user"])
     today = dt.date(2026, 8, 20)
-    year = reports.year_bounds(2026)
-    by_department = {
-        r.name: r for r in reports.live_rows(scope, today, by="department", rates=year)
-    }
+    year = year_bounds(2026)
+    by_department = {r.name: r for r in live_rows(scope, today, by="department", rates=year)}
     water = by_department["水生态环境科"]
     # c4 open and overdue; c3 replied (still open until closed) and important.
     assert (water.open, water.overdue, water.important) == (2, 1, 1)
-    by_leader = {r.name: r for r in reports.live_rows(scope, today, by="leader", rates=year)}
+    by_leader = {r.name: r for r in live_rows(scope, today, by="leader", rates=year)}
     assert by_leader["乙分管"].overdue == 1
     assert by_leader["甲分管"].open == 2 and by_leader["甲分管"].overdue == 0
     assert by_leader["甲分管"].reply.percent == 50.0
@@ -502,8 +500,8 @@ def test_a5_2_demo_data_fills_this_and_the_previous_quarter_once(monkeypatch):
     call_command("load_starter", "--demo", stdout=io.StringIO())
     admin = get_user_model().objects.get(username="admin")
     today = timezone.localdate()
-    this = reports.quarter_bounds(*reports.quarter_of(today))
-    last = reports.quarter_bounds(*reports.previous_quarter(*reports.quarter_of(today)))
+    this = quarter_bounds(*quarter_of(today))
+    last = quarter_bounds(*previous_quarter(*quarter_of(today)))
     for period in (this, last):
         report = _report(admin, period, today)
         assert report.counts.total >= 10

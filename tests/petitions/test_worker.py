@@ -16,7 +16,7 @@ from freezegun import freeze_time
 from wagtail.models import ModelLogEntry
 
 from petitions.models import Alert, Case, Deadline, PetitionerMessage, Supervision
-from petitions.supervision import run_sweep
+from petitions.worker.sweep import run_sweep
 from rules.roles import Role
 from rules.states import State
 from snippets.models import BureauLeadership

@@ -28,7 +28,8 @@ from django_q.tasks import async_task
 from factories import detachment_user, direct_channel, make_case
 
 from petitions.models import Alert, Deadline, Supervision
-from petitions.supervision import responsible_for, run_sweep
+from petitions.worker.alerts import responsible_for
+from petitions.worker.sweep import run_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,9 +56,9 @@ LAUNCHER = textwrap.dedent(
 
     django.setup()
 
-    import petitions.supervision as supervision
+    import petitions.worker.reminders as reminders
 
-    original = supervision.create_alerts
+    original = reminders.create_alerts
     pid_file = os.environ["WORKER_TEST_PID_FILE"]
 
 
@@ -69,7 +70,7 @@ LAUNCHER = textwrap.dedent(
         return original(*args, **kwargs)
 
 
-    supervision.create_alerts = slow_create_alerts
+    reminders.create_alerts = slow_create_alerts
 
     from django.core.management import call_command
 

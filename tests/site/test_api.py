@@ -22,7 +22,7 @@ from factories import (
 )
 from freezegun import freeze_time
 
-from petitions.intake import query_code_matches
+from petitions.intake.filing import query_code_matches
 from petitions.models import Case, PublicSubmission
 from rules.deadlines import DEFAULT_RULES
 from snippets.models import ChannelDeadline, ReferralGuideEntry

@@ -16,7 +16,7 @@ from factories import website_channel
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from petitions.intake import new_submission_token
+from petitions.intake.filing import new_submission_token
 from petitions.models import Case
 
 pytestmark = pytest.mark.django_db

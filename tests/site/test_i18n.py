@@ -16,9 +16,9 @@ from freezegun import freeze_time
 from petition_site.management.commands.makemessages import EXTRA_KEYWORDS
 from wagtail.users.models import UserProfile
 
-from petitions.import_views import ImportUploadForm
-from petitions.intake import new_submission_token
+from petitions.intake.filing import new_submission_token
 from petitions.models import Case
+from petitions.transfer.views import ImportUploadForm
 from rules.deadlines import DEFAULT_RULES
 
 pytestmark = pytest.mark.django_db

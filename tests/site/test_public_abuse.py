@@ -15,8 +15,8 @@ from django.core.cache.backends.db import DatabaseCache
 from django.test import Client, override_settings
 from factories import website_channel
 
-from petitions import abuse
-from petitions.intake import new_submission_token
+from petitions.intake import abuse
+from petitions.intake.filing import new_submission_token
 from petitions.models import Case
 
 pytestmark = pytest.mark.django_db

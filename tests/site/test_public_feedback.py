@@ -16,8 +16,8 @@ from test_public_review import (
 )
 from wagtail.models import ModelLogEntry
 
+from petitions.intake.public_requests import PublicRequestRefused, proof_token, record_feedback
 from petitions.models import Feedback
-from petitions.public_requests import PublicRequestRefused, proof_token, record_feedback
 
 pytestmark = pytest.mark.django_db
 

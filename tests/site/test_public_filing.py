@@ -13,7 +13,7 @@ from factories import a_category, website_channel
 from freezegun import freeze_time
 from petition_site.public.starter import ensure_public_pages
 
-from petitions.intake import QUERY_CODE_ALPHABET, new_submission_token, query_code_matches
+from petitions.intake.filing import QUERY_CODE_ALPHABET, new_submission_token, query_code_matches
 from petitions.models import Case, Deadline, PublicSubmission
 from rules.deadlines import DEFAULT_RULES
 from snippets.models import ChannelDeadline, ReferralGuideEntry
@@ -276,7 +276,7 @@ class RecordingGateway:
 
 def test_x_1_the_receipt_is_also_sent_by_sms_and_the_code_then_leaves_the_records(client, settings):
     from petitions.models import PetitionerMessage
-    from petitions.supervision import run_sweep
+    from petitions.worker.sweep import run_sweep
 
     settings.PETITIONS_MESSAGE_SENDER = "test_public_filing.RecordingGateway"
     RecordingGateway.sent = []

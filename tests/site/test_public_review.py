@@ -19,8 +19,7 @@ from factories import step as staff_step
 from freezegun import freeze_time
 from wagtail.models import ModelLogEntry
 
-from petitions.models import Case, Deadline, PetitionerMessage
-from petitions.public_requests import (
+from petitions.intake.public_requests import (
     PublicRequestRefused,
     case_from_proof,
     proof_token,
@@ -28,6 +27,7 @@ from petitions.public_requests import (
     request_re_review_online,
     request_review_online,
 )
+from petitions.models import Case, Deadline, PetitionerMessage
 from rules.states import State
 
 pytestmark = pytest.mark.django_db
@@ -403,7 +403,8 @@ def test_a19_1_a_referred_case_points_to_the_competent_agency(client):
 
 
 def test_a19_1_staff_cannot_act_as_the_petitioner_and_the_petitioner_takes_no_other_step(client):
-    from petitions.services import perform_transition, user_roles
+    from petitions.cases.access import user_roles
+    from petitions.cases.transitions import perform_transition
     from rules.roles import Role
     from rules.transitions import TransitionRefused
 

@@ -13,11 +13,12 @@ from django.utils import timezone
 from django_q.models import Schedule
 from petition_site.public.starter import ensure_public_pages
 
-from petitions.demo_reports import load_report_demo
-from petitions.importing import install_default_mappings
-from petitions.models import Case
-from petitions.report_views import grant_record_permissions
-from petitions.services import Filing, PetitionerData, file_case, perform_transition
+from petitions.cases.filing import Filing, PetitionerData, file_case
+from petitions.cases.models import Case
+from petitions.cases.transitions import perform_transition
+from petitions.reports.demo import load_report_demo
+from petitions.reports.records import grant_record_permissions
+from petitions.transfer.importing import install_default_mappings
 from rules.roles import ROLE_GROUP_NAMES, Role
 from snippets.default_templates import DEFAULT_TEMPLATES
 from snippets.models import (

@@ -1,0 +1,255 @@
+"""The holiday-calendar coverage page (节假日日历) and its admin hooks (A26.1).
+
+For each year it shows where the working-day calendar comes from: the State Council notice an
+administrator entered, the chinese-calendar library, or nothing yet (暂定, shown loudly: every
+due date in such a year is provisional until the notice is entered), with the year's holidays,
+adjusted working days, single-day corrections and open deadlines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import HeaderButton
+
+from rules import calendar
+from rules.holidays import statutory_holidays
+from snippets.models import CalendarCorrection, HolidayNotice
+
+VIEW_PERMISSION = "snippets.view_holidaynotice"
+
+#: Years shown around the current one.
+YEARS_BEFORE = 2
+YEARS_AFTER = 2
+
+
+def may_view(user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_perm(VIEW_PERMISSION))
+    )
+
+
+@dataclass
+class YearRow:
+    year: int
+    source: str  # calendar.SOURCE_NOTICE | SOURCE_LIBRARY | SOURCE_PROVISIONAL | "error"
+    notice: HolidayNotice | None = None
+    notice_url: str = ""
+    holidays: int = 0
+    adjusted_workdays: int = 0
+    corrections: list[dict] = field(default_factory=list)
+    open_deadlines: int = 0
+    provisional_deadlines: int = 0
+    error: str = ""
+    #: Statutory holidays (《全国年节及纪念日放假办法》) the year's notice does not list.
+    missing_holidays: list[str] = field(default_factory=list)
+
+    @property
+    def is_notice(self) -> bool:
+        return self.source == calendar.SOURCE_NOTICE
+
+    @property
+    def is_library(self) -> bool:
+        return self.source == calendar.SOURCE_LIBRARY
+
+    @property
+    def is_provisional(self) -> bool:
+        return self.source == calendar.SOURCE_PROVISIONAL
+
+
+def _day_counts(year: int) -> tuple[int, int]:
+    """Holidays and adjusted working days of ``year`` in the calendar in force."""
+    holidays = adjusted = 0
+    day = dt.date(year, 1, 1)
+    one = dt.timedelta(days=1)
+    while day.year == year:
+        kind = calendar.day_info(day).kind
+        if kind == calendar.HOLIDAY:
+            holidays += 1
+        elif kind == calendar.ADJUSTED_WORKDAY:
+            adjusted += 1
+        day += one
+    return holidays, adjusted
+
+
+def _snippet_url(model, action: str, *args) -> str:
+    return reverse(model.snippet_viewset.get_url_name(action), args=args)
+
+
+class HolidayCalendarView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "snippets/holiday_calendar.html"
+    forbidden_template_name = "snippets/holiday_calendar_forbidden.html"
+    page_title = _("节假日日历")
+    header_icon = "date"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not may_view(request.user):
+            return TemplateResponse(
+                request,
+                self.forbidden_template_name,
+                {
+                    "page_title": self.page_title,
+                    "header_title": self.page_title,
+                    "header_icon": self.header_icon,
+                    "breadcrumbs_items": self.get_breadcrumbs_items(),
+                },
+                status=403,
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def can_add_notice(self) -> bool:
+        user = self.request.user
+        return user.is_superuser or user.has_perm("snippets.add_holidaynotice")
+
+    def can_add_correction(self) -> bool:
+        user = self.request.user
+        return user.is_superuser or user.has_perm("snippets.add_calendarcorrection")
+
+    def get_header_buttons(self):
+        buttons = []
+        if self.can_add_notice():
+            buttons.append(
+                HeaderButton(
+                    _("录入年度节假日安排"),
+                    _snippet_url(HolidayNotice, "add"),
+                    icon_name="plus",
+                )
+            )
+        if self.can_add_correction():
+            buttons.append(
+                HeaderButton(
+                    _("录入单日更正"),
+                    _snippet_url(CalendarCorrection, "add"),
+                    icon_name="plus",
+                )
+            )
+        return buttons
+
+    def show_all(self) -> bool:
+        return self.request.GET.get("all") == "1"
+
+    def get_years(self, today: dt.date, extra: set[int]) -> list[int]:
+        first = today.year - YEARS_BEFORE
+        if self.show_all():
+            first = min(first, calendar.LIBRARY_FIRST_YEAR)
+        years = set(range(first, today.year + YEARS_AFTER + 1))
+        # A year with entered data or open deadlines is always shown, however far it is.
+        return sorted(years | extra)
+
+    def build_rows(self, today: dt.date) -> list[YearRow]:
+        notices = {n.year: n for n in HolidayNotice.objects.prefetch_related("days")}
+        corrections: dict[int, list[CalendarCorrection]] = {}
+        for c in CalendarCorrection.objects.order_by("date"):
+            corrections.setdefault(c.date.year, []).append(c)
+        deadline_counts = {
+            row["year"]: row
+            for row in (
+                _open_deadlines()
+                .annotate(year=ExtractYear("due_on"))
+                .values("year")
+                .order_by("year")
+                .annotate(
+                    total=Count("id"),
+                    provisional=Count("id", filter=Q(provisional=True)),
+                )
+            )
+        }
+        rows = []
+        for year in self.get_years(today, set(notices) | set(corrections) | set(deadline_counts)):
+            row = YearRow(year=year, source=calendar.SOURCE_PROVISIONAL)
+            notice = notices.get(year)
+            if notice is not None:
+                row.notice = notice
+                row.notice_url = _snippet_url(HolidayNotice, "edit", notice.pk)
+                listed = {d.date for d in notice.days.all() if not d.is_working_day}
+                row.missing_holidays = sorted(
+                    {name for day, name in statutory_holidays(year).items() if day not in listed}
+                )
+            try:
+                row.source = calendar.year_source(year)
+                row.holidays, row.adjusted_workdays = _day_counts(year)
+            except ValueError as exc:
+                row.source = "error"
+                row.error = str(exc)
+            row.corrections = [
+                {
+                    "date": c.date,
+                    "name": c.name,
+                    "is_working_day": c.is_working_day,
+                    "source": c.source,
+                    "url": _snippet_url(CalendarCorrection, "edit", c.pk),
+                }
+                for c in corrections.get(year, [])
+            ]
+            counts = deadline_counts.get(year)
+            if counts:
+                row.open_deadlines = counts["total"]
+                row.provisional_deadlines = counts["provisional"]
+            rows.append(row)
+        return rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        rows = self.build_rows(today)
+        context.update(
+            rows=rows,
+            today=today,
+            provisional_years=[
+                r.year
+                for r in rows
+                if r.is_provisional and (r.year >= today.year or r.open_deadlines)
+            ],
+            add_notice_url=_snippet_url(HolidayNotice, "add") if self.can_add_notice() else "",
+            library_first_year=calendar.LIBRARY_FIRST_YEAR,
+            library_last_year=calendar.LIBRARY_LAST_YEAR,
+            show_all=self.show_all(),
+            this_url=reverse("holiday_calendar"),
+        )
+        return context
+
+
+def _open_deadlines():
+    from petitions.cases.models import Deadline
+
+    return Deadline.objects.filter(status=Deadline.Status.OPEN)
+
+
+class HolidayCalendarMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return may_view(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_holiday_calendar_url():
+    return [
+        path("holiday-calendar/", HolidayCalendarView.as_view(), name="holiday_calendar"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_holiday_calendar_menu_item():
+    return HolidayCalendarMenuItem(
+        _("节假日日历"),
+        reverse("holiday_calendar"),
+        name="holiday-calendar",
+        icon_name="date",
+        order=801,
+    )

@@ -1,0 +1,388 @@
+"""The case ledger (台账), the case page, and the steps taken on it, in the Wagtail admin."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.log_actions import log
+
+from petitions.admin.forms import transition_form_class
+from petitions.admin.permissions import case_permission_policy
+from petitions.cases import access
+from petitions.cases.access import user_roles as roles_of
+from petitions.cases.deadlines import local_today, sync_reply_deadline
+from petitions.cases.filing import file_case
+from petitions.cases.models import Case, Petitioner
+from petitions.cases.notices import NOTICES, available_notices
+from petitions.cases.privacy import mask_address, mask_id_number, mask_name, mask_phone
+from petitions.cases.selectors import display_name, owning_prefetch, timeline_of
+from petitions.cases.transitions import case_facts, perform_transition
+from petitions.transfer.exporting import SafeSpreadsheetExportMixin
+from petitions.worker.alerts import notify_important
+from rules.states import State
+from rules.transitions import TransitionRefused, available_transitions, get_transition
+
+
+class CaseIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
+    """The ledger; its CSV/XLSX export is escaped and streamed (X.3, petitions.exporting)."""
+
+    export_labels = {"state_label": "state", "kind_label": "kind"}
+
+    def get_base_queryset(self):
+        return (
+            access.visible_cases(self.request.user, super().get_base_queryset())
+            .select_related("channel", "host_department")
+            .prefetch_related(
+                "categories",
+                Prefetch("petitioners", Petitioner.objects.all()),
+                # The export has no column for the leaders who own a case.
+                *([] if self.is_export else [owning_prefetch()]),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["petitions_today"] = local_today()
+        return context
+
+
+def revealed_case_ids(request) -> set[int]:
+    return set(request.session.get("petitions_revealed", []))
+
+
+may_reveal = access.may_reveal
+
+
+class CaseDetailView(generic.InspectView):
+    template_name = "petitions/case_detail.html"
+    page_title = _("案件详情")
+
+    def get_object(self, queryset=None):
+        case = get_object_or_404(
+            Case.objects.select_related(
+                "channel", "host_department", "supervising_leader", "handler", "created_by"
+            ).prefetch_related(
+                "categories",
+                "co_departments",
+                "petitioners",
+                "attachments",
+                "deadlines",
+                "replies",
+                "transfers",
+                "supervisions__deadline",
+                owning_prefetch(),
+                "channel__deadline_overrides",
+            ),
+            pk=self.kwargs["pk"],
+        )
+        if not access.can_view(self.request.user, case):
+            raise PermissionDenied
+        return case
+
+    def get_fields(self):
+        return []
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        for notice in available_notices(self.object):
+            buttons.append(
+                HeaderButton(
+                    notice.label,
+                    reverse("cases:notice", args=[self.object.pk, notice.key]),
+                    icon_name="doc-full",
+                    attrs={"target": "_blank"},
+                )
+            )
+        return buttons
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case: Case = self.object
+        user = self.request.user
+        today = local_today()
+        revealed = case.pk in revealed_case_ids(self.request) and may_reveal(user, case)
+        transitions = [
+            {
+                "transition": t,
+                "refusal": refusal,
+                "url": reverse("cases:transition", args=[case.pk, t.name]),
+            }
+            for t, refusal in available_transitions(case_facts(case, today, user), roles_of(user))
+        ]
+        context.update(
+            case=case,
+            today=today,
+            state_label=State(case.state).label,
+            petitioners=[
+                {
+                    "name": p.name if revealed else mask_name(p.name),
+                    "phone": p.phone if revealed else mask_phone(p.phone),
+                    "id_number": p.id_number if revealed else mask_id_number(p.id_number),
+                    "address": p.address if revealed else mask_address(p.address),
+                    "is_representative": p.is_representative,
+                }
+                for p in case.petitioners.all()
+            ],
+            revealed=revealed,
+            leader_name=display_name(case.supervising_leader),
+            handler_name=display_name(case.handler),
+            owning=[
+                {"leader": display_name(i.leader), "plan": i.plan, "reason": i.get_reason_display()}
+                for i in case.owning_items
+            ],
+            recusals=case.recusals.select_related("user"),
+            reply_drafts=case.reply_drafts.select_related(
+                "author", "head_approved_by", "leader_approved_by"
+            ),
+            bureau_head_name=display_name(case.bureau_head),
+            can_reveal=may_reveal(user, case) and not revealed and case.petitioners.all(),
+            deadlines=sorted(case.deadlines.all(), key=lambda d: (d.due_on, d.id)),
+            timeline=timeline_of(case),
+            transitions=transitions,
+            open_steps=[t for t in transitions if not t["refusal"]],
+            closed_steps=[t for t in transitions if t["refusal"]],
+            provisional=any(d.provisional for d in case.deadlines.all() if d.status == "open"),
+        )
+        return context
+
+
+class CaseCreateView(generic.CreateView):
+    page_title = _("登记信访事项")
+
+    def save_instance(self):
+        return file_case(self.form.to_filing(), user=self.request.user)
+
+    def get_success_url(self):
+        return reverse("cases:inspect", args=[self.object.pk])
+
+    def get_success_message(self, instance):
+        return _g("已收件，编号 %(number)s。") % {"number": instance.number}
+
+
+class CaseEditView(generic.EditView):
+    def get_object(self, queryset=None):
+        case = super().get_object(queryset)
+        if not case_permission_policy.user_has_permission_for_instance(
+            self.request.user, "change", case
+        ):
+            raise PermissionDenied
+        return case
+
+    def save_instance(self):
+        instance = super().save_instance()
+        sync_reply_deadline(instance, user=self.request.user)
+        notify_important(instance)
+        return instance
+
+    def get_success_url(self):
+        return reverse("cases:inspect", args=[self.object.pk])
+
+
+class CaseHistoryView(HistoryView):
+    """The audit log of one case, for those who may see the case (discipline inspection too)."""
+
+    any_permission_required = ["view", "add", "change"]
+
+    def get_object(self):
+        case = super().get_object()
+        if not access.can_view(self.request.user, case):
+            raise PermissionDenied
+        return case
+
+
+def _case_for(request, pk: int, *, handling: bool = False) -> Case:
+    """The case, if this user may see it (and, with `handling`, act on it); else 403."""
+    case = get_object_or_404(Case.objects.select_related("channel", "host_department"), pk=pk)
+    if not case_permission_policy.user_has_permission_for_instance(request.user, "view", case):
+        raise PermissionDenied
+    if handling and not access.handles(request.user, case):
+        raise PermissionDenied
+    return case
+
+
+class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
+    """One step of the transition table: its form, then the step itself, or the refusal."""
+
+    template_name = "petitions/transition.html"
+    header_icon = "folder-open-inverse"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.case = _case_for(request, kwargs["pk"])
+        try:
+            self.transition = get_transition(kwargs["name"])
+        except TransitionRefused:
+            raise Http404 from None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return f"{self.transition.label} · {self.case.number}"
+
+    def get_form_class(self):
+        return transition_form_class(self.transition)
+
+    @cached_property
+    def proposal(self):
+        """At dispatch, the department the responsibility table proposes (A16.1)."""
+        if self.transition.name != "dispatch":
+            return None
+        from snippets.responsibility import propose_for_case
+
+        return propose_for_case(self.case)
+
+    @cached_property
+    def referral_suggestions(self):
+        if self.transition.name != "refer":
+            return []
+        from snippets.referral import matching_entries
+
+        return matching_entries(f"{self.case.description} {self.case.place} {self.case.demands}")
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.proposal:
+            initial.update(host_department=self.proposal.department, basis="responsibility_table")
+        if self.referral_suggestions:
+            initial["referral_entry"] = self.referral_suggestions[0]
+        if self.transition.name == "draft_reply":
+            from petitions.cases.transitions import current_draft
+
+            returned = current_draft(self.case)
+            if returned is not None and returned.status == "returned":
+                # Revising: start from the draft that was sent back.
+                initial.update(reply_text=returned.text, method=returned.method)
+            else:
+                # 第十七条: the handler starts from the bureau's reply template.
+                from petitions.cases.notices import placeholder_values, template_text
+                from snippets.templating import render
+
+                _title, body = template_text("reply_draft")
+                initial["reply_text"] = render(body, placeholder_values(self.case))
+        if self.transition.name == "register":
+            # What the intake already classified need not be chosen again.
+            initial.update(kind=self.case.kind, categories=list(self.case.categories.all()))
+        return initial
+
+    def get_breadcrumbs_items(self):
+        return [
+            {"url": reverse("cases:index"), "label": _("信访台账")},
+            {"url": reverse("cases:inspect", args=[self.case.pk]), "label": self.case.number},
+            {"url": "", "label": self.transition.label},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = local_today()
+        facts = case_facts(self.case, today, self.request.user)
+        from rules.transitions import refusal
+
+        context.update(
+            case=self.case,
+            transition=self.transition,
+            refusal=refusal(
+                self.transition, facts, roles_of(self.request.user), {}, check_data=False
+            ),
+            state_label=State(self.case.state).label,
+            proposal=self.proposal,
+            referral_suggestions=self.referral_suggestions,
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            perform_transition(
+                self.case, self.transition.name, user=self.request.user, data=form.cleaned_data
+            )
+        except TransitionRefused as refused:
+            for name, message in refused.field_errors.items():
+                form.add_error(name if name in form.fields else None, message)
+            if not refused.field_errors:
+                form.add_error(None, refused.message)
+            messages.error(self.request, refused.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _g("%(number)s：已%(step)s。")
+            % {"number": self.case.number, "step": self.transition.label},
+        )
+        return redirect("cases:inspect", self.case.pk)
+
+
+class CaseNoticeView(TemplateView):
+    """A printable notice or letter (受理告知书, 不予受理告知书, …), from the templates."""
+
+    template_name = "petitions/notices/notice.html"
+
+    def get(self, request, *args, **kwargs):
+        self.case = _case_for(request, kwargs["pk"], handling=True)
+        self.notice = NOTICES.get(kwargs["kind"])
+        if self.notice is None or self.notice not in available_notices(self.case):
+            raise Http404
+        log(
+            instance=self.case,
+            action="petitions.print_notice",
+            user=request.user,
+            data={"notice": self.notice.key},
+        )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        from petitions.cases.notices import _date, render_notice
+
+        title, body = render_notice(self.case, self.notice)
+        return {
+            **super().get_context_data(**kwargs),
+            "case": self.case,
+            "title": title,
+            "body": body,
+            "bureau": settings.PETITIONS_BUREAU_NAME,
+            "today": _date(local_today()),
+        }
+
+
+def reveal_identity(request, pk: int):
+    """Show the petitioner's identity on this case for this session; every reveal is logged."""
+    if request.method != "POST":
+        raise Http404
+    case = _case_for(request, pk)
+    if not may_reveal(request.user, case):
+        raise PermissionDenied
+    ids = revealed_case_ids(request) | {case.pk}
+    request.session["petitions_revealed"] = sorted(ids)
+    log(instance=case, action="petitions.reveal_identity", user=request.user)
+    return HttpResponseRedirect(reverse("cases:inspect", args=[case.pk]))
+
+
+def attachment_download(request, pk: int, attachment_id: int):
+    """Attachments are served only here, to users who may see the case, never inline."""
+    case = _case_for(request, pk)
+    attachment = get_object_or_404(case.attachments, pk=attachment_id)
+    log(
+        instance=case,
+        action="petitions.download_attachment",
+        user=request.user,
+        data={"attachment": attachment.original_name},
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type="application/octet-stream",
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,115 @@
+"""Who may see and act on which case (A2.1, A6.1, A6.2), enforced on the server for every address.
+
+- the detachment, the bureau head, the office and discipline inspection see every case
+  (discipline inspection and the office only read: their groups hold no change permission and
+  their roles take no step of the transition table);
+- department staff see the cases their department hosts or co-handles; a leader, those of the
+  departments they supervise, and the cases they own under a plan in force; duty staff, the
+  cases they registered;
+- the petitioner's identity is shown only to those handling the case, never to a recused user.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from petitions.cases.models import Case, Recusal
+from rules.roles import GROUP_ROLES, NON_STAFF_ROLES, Role
+
+SEES_ALL = frozenset({Role.DETACHMENT, Role.BUREAU_HEAD, Role.OFFICE, Role.DISCIPLINE})
+HANDLES_ALL = frozenset({Role.DETACHMENT, Role.BUREAU_HEAD})
+
+
+def _scope(user) -> Q:
+    return (
+        Q(host_department__staff=user)
+        | Q(host_department__head=user)
+        | Q(co_departments__staff=user)
+        | Q(co_departments__head=user)
+        | Q(host_department__supervising_leader=user)
+        | Q(co_departments__supervising_leader=user)
+        | Q(supervising_leader=user)
+        | Q(handler=user)
+        | Q(ownership_items__leader=user, ownership_items__plan__status="in_force")
+    )
+
+
+def visible_cases(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = Case.objects.all() if queryset is None else queryset
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if not user.has_perm("petitions.view_case"):
+        return queryset.none()
+    roles = user_roles(user)
+    if user.is_superuser or roles & SEES_ALL:
+        return queryset
+    scope = _scope(user)
+    if Role.DUTY in roles:
+        scope |= Q(created_by=user)
+    # A subquery, not a join: the ledger's rows stay distinct and its query count fixed.
+    return queryset.filter(pk__in=Case.objects.filter(scope).values("pk"))
+
+
+def can_view(user, case: Case) -> bool:
+    return visible_cases(user).filter(pk=case.pk).exists()
+
+
+def is_recused(user, case: Case) -> bool:
+    return Recusal.objects.filter(case=case, user=user).exists()
+
+
+def handles(user, case: Case) -> bool:
+    """Those handling the case (办理人员): they may act on it and see who petitioned."""
+    if not user.is_authenticated or is_recused(user, case):
+        return False
+    roles = user_roles(user)
+    if user.is_superuser or roles & HANDLES_ALL:
+        return True
+    if Role.DUTY in roles and case.created_by_id == user.pk and case.host_department_id is None:
+        return True
+    return Case.objects.filter(pk=case.pk).filter(_scope(user)).exists()
+
+
+def may_reveal(user, case: Case) -> bool:
+    return user.has_perm("petitions.reveal_identity") and handles(user, case)
+
+
+def relations(user, case: Case) -> frozenset[str]:
+    """How the user stands to the case, for steps that need more than a role (approvals)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    found = set()
+    if Role.DETACHMENT in user_roles(user):
+        found.add("detachment")
+    if case.host_department_id and (
+        case.host_department.head_id == user.pk
+        or case.handler_id == user.pk
+        or case.host_department.staff.filter(pk=user.pk).exists()
+    ):
+        found.add("host_member")
+    if case.host_department_id and case.host_department.head_id == user.pk:
+        found.add("host_head")
+    leader_id = case.supervising_leader_id or (
+        case.host_department.supervising_leader_id if case.host_department_id else None
+    )
+    if leader_id == user.pk:
+        found.add("supervising_leader")
+    if handles(user, case):
+        found.add("handling")
+    if is_recused(user, case):
+        found.add("recused")
+    return frozenset(found)
+
+
+def user_roles(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[Role]:
+    """The roles a user holds through their Wagtail groups; a superuser holds them all."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(r for r in Role if r not in NON_STAFF_ROLES)
+    names = getattr(user, "_petition_group_names", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._petition_group_names = names
+    return frozenset(GROUP_ROLES[n] for n in names if n in GROUP_ROLES)

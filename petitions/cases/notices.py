@@ -1,0 +1,138 @@
+"""Notices, letters and messages a case produces, from the administrators' templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from petitions.cases.models import (
+    Case,
+    PetitionerMessage,
+)
+from rules.states import State
+from rules.transitions import DECLINE_REASONS
+from snippets.default_templates import DEFAULT_TEMPLATES
+from snippets.models import MessageTemplate
+from snippets.templating import render
+
+
+def enqueue_petitioner_message(case: Case, event: str, *, query_code: str = "") -> None:
+    """Queue the message for this event; the worker sends it and retries a failure.
+
+    A query code goes into the text only to be sent: the worker blots it out once delivered.
+    """
+    extra = {"查询码": query_code} if query_code else None
+    if case.anonymous or (body := render_message(case, event, extra)) is None:
+        return
+    now = timezone.now()
+    for petitioner in case.petitioners.exclude(phone=""):
+        PetitionerMessage.objects.get_or_create(
+            case=case,
+            event=event,
+            to=petitioner.phone,
+            defaults={"body": body, "redact": query_code, "next_attempt_at": now},
+        )
+
+
+@dataclass(frozen=True)
+class Notice:
+    key: str
+    label: str
+    #: Goes to someone other than the petitioner: never names them (A24.3).
+    leaves_out_identity: bool = False
+
+
+NOTICES = {
+    n.key: n
+    for n in [
+        Notice("acceptance", _("受理告知书")),
+        Notice("non_acceptance", _("不予受理告知书")),
+        Notice("referral", _("引导告知书（不属本局职权）")),
+        Notice("objection", _("异议函"), leaves_out_identity=True),
+        Notice("reply_letter", _("答复意见书")),
+    ]
+}
+
+
+def available_notices(case: Case) -> list[Notice]:
+    decision = case.decision or {}
+    found = []
+    if case.accepted_on and case.state != State.VOIDED:
+        found.append(NOTICES["acceptance"])
+    if decision.get("reason_kind"):
+        found.append(NOTICES["non_acceptance"])
+    if decision.get("competent_agency"):
+        found.append(NOTICES["referral"])
+    if decision.get("objection_reasons"):
+        found.append(NOTICES["objection"])
+    if case.replies.exists():
+        found.append(NOTICES["reply_letter"])
+    return found
+
+
+def _date(value) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def placeholder_values(case: Case, *, leaves_out_identity: bool = False) -> dict[str, str]:
+    """The values of the fixed placeholders for one case (see snippets.templating)."""
+    decision = case.decision or {}
+    petitioner = None
+    if not (leaves_out_identity or case.anonymous):
+        petitioner = case.petitioners.first()
+    reply_deadline = case.deadlines.filter(rule__in=["reply", "reply_important"]).first()
+    last_reply = case.replies.order_by("-replied_on", "-id").first()
+    route = decision.get("legal_route", "")
+    return {
+        "局名称": settings.PETITIONS_BUREAU_NAME,
+        "案件编号": case.number,
+        "收到日期": _date(case.received_on),
+        "受理日期": _date(case.accepted_on),
+        "答复期限": _date(reply_deadline.due_on) if reply_deadline else "",
+        "信访人姓名": petitioner.name if petitioner else "信访人",
+        "问题发生地点": case.place,
+        "承办科室": case.host_department.name if case.host_department_id else "",
+        "有权机关": decision.get("competent_agency", ""),
+        "有权机关联系方式": decision.get("agency_contact", ""),
+        "引导内容": decision.get("guidance", ""),
+        "不予受理理由": "。".join(
+            p
+            for p in [
+                str(dict(DECLINE_REASONS).get(decision.get("reason_kind"), "")),
+                decision.get("reason", ""),
+            ]
+            if p
+        ),
+        "引导途径": f"根据第十四条，您可以：{route}" if route else "",
+        "异议理由": decision.get("objection_reasons", ""),
+        "来源渠道": case.channel.name,
+        "来源工单号": case.source_ticket_number,
+        "答复内容": last_reply.text if last_reply else "",
+        "今天": _date(timezone.localdate()),
+        "查询码": "",
+    }
+
+
+def template_text(key: str) -> tuple[str, str]:
+    """The administrators' title and body for `key`, or the starter text if none is saved."""
+    template = MessageTemplate.objects.filter(key=key).first()
+    if template is not None:
+        return template.title, template.body
+    return DEFAULT_TEMPLATES[key]
+
+
+def render_notice(case: Case, notice: Notice) -> tuple[str, str]:
+    title, body = template_text(notice.key)
+    values = placeholder_values(case, leaves_out_identity=notice.leaves_out_identity)
+    return title, render(body, values)
+
+
+def render_message(case: Case, event: str, extra: dict[str, str] | None = None) -> str | None:
+    key = f"sms_{event}"
+    if key not in DEFAULT_TEMPLATES:
+        return None
+    _title, body = template_text(key)
+    return render(body, {**placeholder_values(case), **(extra or {})})

@@ -1,0 +1,353 @@
+"""Filing a case and taking it through its steps: the only code that changes a case's state.
+
+Views, commands and the worker call these functions; they never set `Case.state` themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Model
+from django.utils import translation
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from petitions.cases.access import user_roles
+from petitions.cases.deadlines import (
+    SOURCE_DEADLINE,
+    close_deadlines,
+    local_today,
+    open_deadline,
+    refresh_next_due,
+    reply_rule_key,
+)
+from petitions.cases.models import (
+    Case,
+    Deadline,
+    Recusal,
+    Reply,
+    ReplyDraft,
+    Transfer,
+)
+from petitions.cases.notices import enqueue_petitioner_message
+from rules.deadlines import DEFAULT_RULES
+from rules.roles import Role
+from rules.states import State
+from rules.transitions import CaseFacts, TransitionRefused, check_transition, get_transition
+from snippets.models import Department
+
+# --- transitions ---------------------------------------------------------------------------
+
+
+STAGE_OF_STATE = {
+    State.DISPATCHED: "reply",
+    State.REVIEW_REQUESTED: "review",
+    State.RE_REVIEW_REQUESTED: "re_review",
+}
+
+
+def current_draft(case: Case) -> ReplyDraft | None:
+    stage = STAGE_OF_STATE.get(State(case.state))
+    if stage is None:
+        return None
+    return case.reply_drafts.filter(stage=stage).order_by("-id").first()
+
+
+def case_facts(case: Case, today: dt.date, user=None) -> CaseFacts:
+    from petitions.cases.access import relations
+
+    draft = current_draft(case)
+    windows = {
+        d.rule: d.due_on
+        for d in case.deadlines.all()
+        if d.is_window and d.status in {Deadline.Status.OPEN, Deadline.Status.LAPSED}
+    }
+    return CaseFacts(
+        state=State(case.state),
+        today=today,
+        is_superior_assigned=case.channel.is_superior_assigned,
+        review_window_due=windows.get("review_request_window"),
+        re_review_window_due=windows.get("re_review_request_window"),
+        objection_window_due=windows.get("objection_window"),
+        has_host_department=case.host_department_id is not None,
+        draft_status=draft.status if draft else None,
+        actor_id=getattr(user, "pk", None),
+        actor_roles=user_roles(user),
+        actor_relations=relations(user, case) if user is not None else frozenset(),
+        recused_user_ids=frozenset(case.recusals.values_list("user_id", flat=True)),
+        social_impact=case.important_social_impact,
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return str(value)
+    if isinstance(value, (list, tuple, set)) or hasattr(value, "model"):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _accept(case: Case, data: Mapping, user) -> None:
+    case.accepted_on = data["accepted_on"]
+    close_deadlines(case, ["acceptance_direct", "acceptance_assigned", "objection_assigned"])
+    case.decision = {**case.decision, "notice_method": data["notice_method"]}
+    open_deadline(case, reply_rule_key(case), case.accepted_on)
+
+
+def _decide(case: Case, data: Mapping, user, keys: Sequence[str]) -> None:
+    close_deadlines(case, ["acceptance_direct", "acceptance_assigned", "objection_assigned"])
+    case.decision = {**case.decision, **{k: _jsonable(data.get(k, "")) for k in keys}}
+
+
+def _register(case: Case, data: Mapping, user) -> None:
+    case.kind = data["kind"]
+    case.save(update_fields=["kind"])
+    case.categories.set(data["categories"])
+
+
+def _refer(case: Case, data: Mapping, user) -> None:
+    entry = data.get("referral_entry")
+    data = dict(data)
+    if entry is not None:
+        data["competent_agency"] = data.get("competent_agency") or entry.agency
+        data["agency_contact"] = data.get("agency_contact") or entry.contact
+        data["referral_entry"] = entry.pk
+    _decide(case, data, user, ["competent_agency", "agency_contact", "guidance", "referral_entry"])
+
+
+def _dispatch(case: Case, data: Mapping, user) -> None:
+    from snippets.responsibility import propose_for_case
+
+    host: Department = data["host_department"]
+    proposal = propose_for_case(case)
+    case.host_department = host
+    case.supervising_leader = host.supervising_leader
+    case.handler = data.get("handler")
+    case.save(update_fields=["host_department", "supervising_leader", "handler"])
+    case.co_departments.set([d for d in data.get("co_departments") or [] if d.pk != host.pk])
+    # Both the table's proposal and the choice made are kept (A16.1).
+    case.decision = {
+        **case.decision,
+        "dispatch_basis": data["basis"],
+        "leader_instruction": data.get("leader_instruction", ""),
+        "proposed_department": proposal.department.name if proposal else "",
+        "proposed_by_rule": proposal.pk if proposal else None,
+        "followed_proposal": bool(proposal and proposal.department_id == host.pk),
+    }
+
+
+def _transfer(case: Case, data: Mapping, user) -> None:
+    Transfer.objects.create(
+        case=case,
+        agency=data["agency"],
+        content=data["content"],
+        transferred_on=data["transferred_on"],
+        recorded_by=user,
+    )
+
+
+def _replier(stage: str, met: Sequence[str], opens: Sequence[str]):
+    def apply(case: Case, data: Mapping, user) -> None:
+        draft = current_draft(case)
+        Reply.objects.create(
+            case=case,
+            stage=stage,
+            text=draft.text,
+            replied_on=data["replied_on"],
+            received_on=data["received_on"],
+            method=draft.method,
+            # Only review and re-review opinions carry one (A21.1); a first reply stays blank.
+            outcome=(data.get("outcome") or "") if stage != "reply" else "",
+            author=draft.author,
+        )
+        draft.status = ReplyDraft.Status.ISSUED
+        draft.save(update_fields=["status", "updated_at"])
+        close_deadlines(case, met)
+        for key in opens:
+            open_deadline(case, key, data["received_on"])
+
+    return apply
+
+
+def _requester(windows: Sequence[str], opinion: str):
+    def apply(case: Case, data: Mapping, user) -> None:
+        close_deadlines(case, windows)
+        open_deadline(case, opinion, data["requested_on"])
+
+    return apply
+
+
+def _draft_reply(case: Case, data: Mapping, user) -> None:
+    ReplyDraft.objects.create(
+        case=case,
+        stage=STAGE_OF_STATE[State(case.state)],
+        text=data["reply_text"],
+        method=data["method"],
+        status=ReplyDraft.Status.SUBMITTED,
+        author=user,
+    )
+
+
+def _review_draft(status: str, approver_field: str | None = None):
+    def apply(case: Case, data: Mapping, user) -> None:
+        draft = current_draft(case)
+        draft.status = status
+        fields = ["status", "updated_at"]
+        if approver_field:
+            setattr(draft, approver_field, user)
+            fields.append(approver_field)
+        draft.save(update_fields=fields)
+
+    return apply
+
+
+def _record_recusal(case: Case, data: Mapping, user) -> None:
+    Recusal.objects.create(case=case, user=data["person"], reason=data["reason"], recorded_by=user)
+    if case.handler_id == data["person"].pk:
+        case.handler = None
+
+
+def record_recusal_as_administrator(*, case: Case, person, reason: str, recorded_by) -> Recusal:
+    """回避 recorded by a system administrator, who handles no case and sees none (A6.2)."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+        if Recusal.objects.filter(case=locked, user=person).exists():
+            raise TransitionRefused(_("该人员已回避本案。"))
+        recusal = Recusal.objects.create(
+            case=locked, user=person, reason=reason, recorded_by=recorded_by
+        )
+        if locked.handler_id == person.pk:
+            locked.handler = None
+            locked.save(update_fields=["handler", "updated_at"])
+        log(
+            instance=locked,
+            action="petitions.record_recusal",
+            user=recorded_by,
+            data={"fields": {"person": str(person), "reason": reason}},
+        )
+    return recusal
+
+
+def _close(case: Case, data: Mapping, user) -> None:
+    close_deadlines(
+        case,
+        ["review_request_window", "re_review_request_window", "objection_window"],
+        status=Deadline.Status.LAPSED,
+    )
+
+
+def _archive(case: Case, data: Mapping, user) -> None:
+    case.archive_number = data["archive_number"]
+    case.retention_period = data["retention_period"]
+
+
+def _void(case: Case, data: Mapping, user) -> None:
+    close_deadlines(case, DEFAULT_RULES.keys() | {SOURCE_DEADLINE}, Deadline.Status.CANCELLED)
+    case.decision = {**case.decision, "void_reason": data["reason"]}
+
+
+EFFECTS = {
+    "register": _register,
+    "accept": _accept,
+    "decline": lambda c, d, u: _decide(c, d, u, ["reason_kind", "reason", "legal_route"]),
+    "refer": _refer,
+    "object": lambda c, d, u: _decide(c, d, u, ["objection_reasons"]),
+    "overrule_objection": lambda c, d, u: None,
+    "return_materials": lambda c, d, u: _decide(c, d, u, ["approval", "returned_on"]),
+    "dispatch": _dispatch,
+    "transfer": _transfer,
+    "reply": _replier(
+        "reply",
+        ["reply", "reply_important", SOURCE_DEADLINE],
+        ["review_request_window", "objection_window"],
+    ),
+    "request_review": _requester(["review_request_window", "objection_window"], "review_opinion"),
+    "reply_review": _replier("review", ["review_opinion"], ["re_review_request_window"]),
+    "request_re_review": _requester(["re_review_request_window"], "re_review_opinion"),
+    "reply_re_review": _replier("re_review", ["re_review_opinion"], []),
+    "close": _close,
+    "archive": _archive,
+    "void": _void,
+    "draft_reply": _draft_reply,
+    "approve_reply_head": _review_draft(ReplyDraft.Status.HEAD_APPROVED, "head_approved_by"),
+    "return_reply_head": _review_draft(ReplyDraft.Status.RETURNED),
+    "approve_reply_leader": _review_draft(ReplyDraft.Status.APPROVED, "leader_approved_by"),
+    "return_reply_leader": _review_draft(ReplyDraft.Status.RETURNED),
+    "record_recusal": _record_recusal,
+    "record_impact_report": lambda c, d, u: _decide(
+        c, d, u, ["reported_to", "reported_on", "report_content"]
+    ),
+}
+
+
+def perform_transition(
+    case: Case,
+    name: str,
+    *,
+    user=None,
+    data: Mapping | None = None,
+    system: bool = False,
+    petitioner: bool = False,
+    today: dt.date | None = None,
+) -> Case:
+    """Take one step of the transition table, atomically, and log it; or refuse and change nothing.
+
+    `system=True` acts as the rules themselves (the worker closing a case), with no user.
+    `petitioner=True` acts as the petitioner on the public site (信访人（网上）), with no user:
+    the caller has checked the case number and query code (petitions.public_requests); the
+    table lets this actor ask for a review or re-review and nothing else.
+    Raises TransitionRefused with a message that names the rule.
+    """
+    if system and petitioner:
+        raise ValueError("a step is taken by the system or by the petitioner, not both")
+    transition = get_transition(name)
+    data = dict(data or {})
+    if system or petitioner:
+        user = None
+        roles = frozenset({Role.SYSTEM if system else Role.PETITIONER})
+    else:
+        roles = user_roles(user)
+    today = today or local_today()
+    with transaction.atomic():
+        # Lock the case and re-read its state: two people acting at once cannot both succeed.
+        locked = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("channel", "host_department")
+            .prefetch_related("deadlines", "channel__deadline_overrides")
+            .get(pk=case.pk)
+        )
+        facts = case_facts(locked, today, user)
+        check_transition(transition, facts, roles, data)
+        if not (system or petitioner):
+            from petitions.cases.access import handles
+
+            # Reading a case is not handling it: the office and discipline inspection only read.
+            if not handles(user, locked):
+                raise TransitionRefused(_("您无权办理此案件：它不在您所在科室或分管范围内。"))
+        source = locked.state
+        # A refusal above speaks the user's language; the records below the bureau's.
+        with translation.override(settings.LANGUAGE_CODE):
+            EFFECTS[name](locked, data, user)
+            if transition.target is not None:
+                locked.state = transition.target
+            refresh_next_due(locked)
+            locked.save()
+            enqueue_petitioner_message(locked, name)
+            log(
+                instance=locked,
+                action=transition.log_action,
+                user=user,
+                data={
+                    "from": source,
+                    "to": locked.state,
+                    "system": system,
+                    "petitioner": petitioner,
+                    "fields": {k: _jsonable(v) for k, v in data.items()},
+                },
+            )
+    return locked

@@ -1,0 +1,363 @@
+"""Filing from the public website (X.1): the form, the query code, and an idempotent filing.
+
+Every case is still filed by `petitions.services.file_case`; this module only turns a checked
+public form into a `Filing`, and makes a repeated submission of the same form file one case.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import forms
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from petitions.cases import fields
+from petitions.cases.filing import Filing, PetitionerData, file_case
+from petitions.cases.models import Case
+from petitions.cases.notices import enqueue_petitioner_message
+from petitions.cases.validators import attachment_content_type, validate_id_number, validate_phone
+from petitions.intake.models import PublicSubmission
+from rules.kinds import Kind
+from snippets.models import Category, Channel
+
+WEBSITE_CHANNEL_CODE = "website"
+
+#: Unambiguous characters only: no 0/O, 1/I/L.
+QUERY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+QUERY_CODE_LENGTH = 8
+
+#: What a member of the public can file; 上级交办 comes only from superior bodies.
+PUBLIC_KINDS = [(k.value, k.label) for k in Kind if k != Kind.SUPERIOR]
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_query_code() -> str:
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+
+
+def normalise_query_code(code: str) -> str:
+    return re.sub(r"[\s-]", "", code or "").upper()
+
+
+class QueryCodeHasher(PBKDF2PasswordHasher):
+    """PBKDF2 with fewer rounds than a password gets (1,000,000 in Django 5.2).
+
+    A query code is random (8 of 31 characters, about 2^40), guessed online only under the
+    lookup limit; 100,000 rounds still put guessing it from a stolen database out of reach, and
+    spare a filing and a lookup about 0.2 s of CPU each. The stored string names its own rounds.
+    Used directly, not through PASSWORD_HASHERS, so it is the same whatever logins use.
+    """
+
+    iterations = 100_000
+
+
+_QUERY_CODE_HASHER = QueryCodeHasher()
+
+
+def hash_query_code(code: str) -> str:
+    return make_password(normalise_query_code(code), hasher=_QUERY_CODE_HASHER)
+
+
+def query_code_matches(code: str, encoded: str | None) -> bool:
+    """Check a code; with no stored hash, still spend the same time (no timing oracle)."""
+    if encoded is None:
+        hash_query_code(code)
+        return False
+    return _QUERY_CODE_HASHER.verify(normalise_query_code(code), encoded)
+
+
+# --- the rules shared with the admin intake form (petitions.forms.CaseIntakeForm) ---------------
+
+
+def anonymity_errors(data: dict) -> dict[str, str]:
+    """The anonymity rule (第十四条): only a report of a violation may be anonymous; everyone
+    else leaves a name and a phone. Same messages as the admin intake form."""
+    errors = {}
+    anonymous = data.get("anonymous")
+    if anonymous and data.get("kind") not in ("", None, Kind.VIOLATION_REPORT):
+        errors["anonymous"] = _g(
+            "只有检举、揭发、控告环境违法行为的可以匿名，其他信访事项须留下姓名和电话。"
+        )
+    if not anonymous:
+        if not data.get("name"):
+            errors["name"] = _g("请填写您的姓名（匿名举报除外）。")
+        if not data.get("phone"):
+            errors["phone"] = _g("请填写联系电话（匿名举报除外）。")
+    return errors
+
+
+class PublicFilingForm(forms.Form):
+    """网上信访: the form a member of the public fills in, no account needed."""
+
+    kind = forms.ChoiceField(label=_("信访事项类型"), choices=[("", "---------"), *PUBLIC_KINDS])
+    categories = fields.ModelMultipleChoiceField(
+        label=_("问题类别"),
+        queryset=Category.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    place = forms.CharField(
+        label=_("问题发生地点"),
+        max_length=300,
+        help_text=_("尽量写清街道、小区或单位名称、门牌号。"),
+    )
+    latitude = forms.DecimalField(
+        label=_("纬度"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    longitude = forms.DecimalField(
+        label=_("经度"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    reported_party = forms.CharField(
+        label=_("被反映对象"),
+        max_length=200,
+        required=False,
+        help_text=_("如企业、工地、餐馆的名称；不清楚可以不填。"),
+    )
+    description = forms.CharField(
+        label=_("反映内容"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("发生了什么、从什么时候开始、多长时间一次。"),
+    )
+    demands = forms.CharField(
+        label=_("诉求"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    anonymous = forms.BooleanField(
+        label=_("匿名举报"),
+        required=False,
+        help_text=_("只有检举、揭发、控告环境违法行为的可以匿名；匿名时可以不留姓名和电话。"),
+    )
+    name = forms.CharField(label=_("姓名"), max_length=100, required=False)
+    phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=30,
+        required=False,
+        validators=[validate_phone],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        max_length=30,
+        required=False,
+        validators=[validate_id_number],
+        help_text=_("选填。"),
+    )
+    address = forms.CharField(
+        label=_("住址"), max_length=300, required=False, help_text=_("选填。")
+    )
+    attachment = forms.FileField(
+        label=_("附件"),
+        required=False,
+        help_text=_("选填。照片（JPEG、PNG）或 PDF，10 MB 以内。"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+    )
+    privacy_consent = forms.BooleanField(
+        label=_(
+            "我已阅读并同意：本局只为办理本信访事项使用我填写的个人信息，"
+            "不向被反映对象透露举报人的身份和材料。"
+        ),
+    )
+    submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    #: The question asked after repeated filings (petitions.abuse): its signed token, and the
+    #: answer. Checked by petitions.abuse.check_filing, not here: whether it is needed depends
+    #: on who is filing.
+    challenge = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
+    challenge_answer = forms.CharField(
+        label=_("验证问题"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    #: A honeypot: hidden from people, filled in by robots.
+    website = forms.CharField(
+        label=_("请勿填写此项"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.required:
+                field.error_messages["required"] = _g("请填写“%(label)s”。") % {
+                    "label": field.label
+                }
+        self.fields["privacy_consent"].error_messages["required"] = _g(
+            "请阅读个人信息说明并勾选同意，才能提交。"
+        )
+        self.fields["submission_token"].error_messages["required"] = _g(
+            "表单已失效，请刷新页面后重新填写。"
+        )
+
+    def clean_submission_token(self) -> str:
+        token = self.cleaned_data["submission_token"]
+        if not _TOKEN.match(token):
+            raise forms.ValidationError(_g("表单已失效，请刷新页面后重新填写。"))
+        return token
+
+    def clean_id_number(self) -> str:
+        return (self.cleaned_data.get("id_number") or "").strip().upper()
+
+    def clean_phone(self) -> str:
+        return (self.cleaned_data.get("phone") or "").strip()
+
+    def clean_latitude(self):
+        return _to_micro_degrees(self.cleaned_data.get("latitude"))
+
+    def clean_longitude(self):
+        return _to_micro_degrees(self.cleaned_data.get("longitude"))
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            upload.checked_content_type = attachment_content_type(upload)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if data.get("website"):
+            # A robot: refuse without saying why.
+            raise forms.ValidationError(_g("提交未成功，请稍后重试。"), code="honeypot")
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            if "latitude" not in self.errors and "longitude" not in self.errors:
+                self.add_error("longitude", _g("请同时填写经度和纬度，或者都不填。"))
+        for field, message in anonymity_errors(data).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data
+
+    #: The challenge question shown with the form, if one is asked.
+    challenge_question: str | None = None
+
+    def ask(self, challenge) -> None:
+        """Show this challenge (petitions.abuse.Challenge) with the form, with an empty answer."""
+        self.challenge_question = challenge.question
+        self.fields["challenge_answer"].label = challenge.question
+        # A bound field made before (for its error) keeps the old label: make it again.
+        self._bound_fields_cache.pop("challenge_answer", None)
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data["challenge"] = challenge.token
+            self.data["challenge_answer"] = ""
+        else:
+            self.initial["challenge"] = challenge.token
+
+    def describe_errors(self) -> None:
+        """Point each field with an error at its message, for screen readers."""
+        for name in self.errors:
+            if name in self.fields:
+                bound = self[name]
+                ids = [f"{bound.auto_id}_error"]
+                if self.fields[name].help_text:
+                    ids.append(f"{bound.auto_id}_helptext")
+                self.fields[name].widget.attrs["aria-describedby"] = " ".join(ids)
+
+    def to_filing(self, channel: Channel) -> Filing:
+        d = self.cleaned_data
+        petitioners = []
+        if not d.get("anonymous") or d.get("name") or d.get("phone"):
+            petitioners.append(
+                PetitionerData(
+                    name=d.get("name", ""),
+                    phone=d.get("phone", ""),
+                    id_number=d.get("id_number", ""),
+                    address=d.get("address", ""),
+                )
+            )
+        return Filing(
+            channel=channel,
+            received_at=timezone.now(),
+            kind=d["kind"],
+            categories=list(d.get("categories") or []),
+            petitioners=petitioners,
+            anonymous=bool(d.get("anonymous")),
+            place=d["place"],
+            latitude=d.get("latitude"),
+            longitude=d.get("longitude"),
+            reported_party=d.get("reported_party", ""),
+            description=d["description"],
+            demands=d.get("demands", ""),
+            attachments=[d["attachment"]] if d.get("attachment") else [],
+        )
+
+
+def _to_micro_degrees(value: Decimal | None) -> Decimal | None:
+    """A phone reports more decimals than anyone needs: 6 places are about 0.1 m."""
+    if value is None:
+        return None
+    return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+
+def website_channel() -> Channel:
+    return Channel.objects.get(code=WEBSITE_CHANNEL_CODE)
+
+
+def file_public_petition(
+    form: PublicFilingForm, *, submission_token: str
+) -> tuple[Case, str | None, bool]:
+    """File a valid public form once: (case, query code, created).
+
+    The same token returns the case it filed the first time, with no query code (only its hash
+    is kept; the view shows the code again from the petitioner's session). Two requests with the
+    same token at once file one case: the unique token makes the second one roll back.
+    """
+    existing = _existing(submission_token)
+    if existing is not None:
+        return existing, None, False
+    code = new_query_code()
+    try:
+        with transaction.atomic():
+            # Seen here when the other request committed first (SQLite serialises writers).
+            if (existing := _existing(submission_token)) is not None:
+                return existing, None, False
+            case = file_case(form.to_filing(website_channel()))
+            PublicSubmission.objects.create(
+                token=submission_token, case=case, query_code_hash=hash_query_code(code)
+            )
+            # The receipt by SMS too (X.1): number and query code.
+            enqueue_petitioner_message(case, "filed_online", query_code=code)
+    except IntegrityError:
+        existing = _existing(submission_token)
+        if existing is None:
+            raise
+        return existing, None, False
+    return case, code, True
+
+
+def _existing(token: str) -> Case | None:
+    found = PublicSubmission.objects.select_related("case").filter(token=token).first()
+    return found.case if found else None
+
+
+def find_case_for_lookup(number: str, code: str) -> Case | None:
+    """The case with this number and query code, or None, whichever of the two is wrong."""
+    submission = (
+        PublicSubmission.objects.select_related("case")
+        .filter(case__number__iexact=(number or "").strip())
+        .first()
+    )
+    if not query_code_matches(code, submission.query_code_hash if submission else None):
+        return None
+    return submission.case

@@ -1,0 +1,619 @@
+"""Importing superior-assigned tickets (上级交办件导入, X.3) from XLSX and CSV sheets.
+
+Three steps, each a plain function:
+
+- `parse_sheet` reads the file and maps its columns to case fields with the channel's own
+  column mapping (配置 › 信访渠道 › 导入表格的列对应);
+- `preview_rows` checks every row without writing anything: 新建, 重复 (the channel's ticket
+  number is already in the ledger, or earlier in the same file) or 错误, with the reasons in
+  plain Chinese;
+- `import_rows` files each new row through `services.file_case`, one call and one savepoint
+  per row, exactly as if it had been typed in: its number, its acceptance limit (5 working
+  days for a superior-assigned matter) and its audit entry. There is no bulk path.
+
+The dry run writes nothing at all, so it neither consumes case numbers nor takes the number
+lock (a rolled-back `import_data(dry_run=True)` would also give its numbers back, since the
+sequence row is in the same transaction, but would hold the year's number lock for the whole
+run and block every other filing meanwhile).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from petitions.cases.access import user_roles
+from petitions.cases.filing import Filing, PetitionerData, file_case
+from petitions.cases.models import Case
+from petitions.cases.validators import validate_phone
+from rules.kinds import Kind
+from rules.roles import Role
+from snippets.models import Category, Channel, ChannelImportColumn
+
+Field = ChannelImportColumn.Field
+
+#: Rows committed together by import_rows (see there).
+ROWS_PER_TRANSACTION = 50
+#: Who may import: the detachment registers and numbers cases (第二条, A2.1); the system
+#: administrator keeps the channels and their mappings. Duty staff file single petitions only.
+IMPORTING_ROLES = frozenset({Role.DETACHMENT, Role.ADMINISTRATOR})
+SUFFIXES = (".xlsx", ".csv")
+MAX_UPLOAD_BYTES = 30 * 1024 * 1024
+#: Rows one upload in the admin may hold: each row is filed in its own transaction through
+#: file_case (about 10–25 ms on SQLite, docs/benchmarks.md), so 5,000 rows stay within minutes.
+MAX_ROWS_PER_UPLOAD = 5_000
+#: A sheet may open with a title line or two (e.g. “12345热线工单导出”) above its headers.
+HEADER_SEARCH_ROWS = 10
+REQUIRED_FIELDS = (Field.SOURCE_TICKET_NUMBER, Field.RECEIVED_AT, Field.PLACE, Field.DESCRIPTION)
+MAX_LENGTHS = {
+    Field.SOURCE_TICKET_NUMBER: 100,
+    Field.PLACE: 300,
+    Field.REPORTED_PARTY: 200,
+    Field.PETITIONER_NAME: 100,
+    Field.PETITIONER_ADDRESS: 300,
+}
+#: Encodings tried for CSV, in order: 12345 systems often export GBK (gb18030 is its superset).
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y%m%d%H%M%S",
+)
+#: Excel serial day numbers of 1990 to 2100: a bare number in that range is a date.
+EXCEL_SERIALS = (32_874, 73_051)
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d")
+_PHONE_SPLIT = re.compile(r"[,，/;；、\s]+")
+
+
+def may_import(user) -> bool:
+    """导入上级交办件: the detachment and the system administrator (and a superuser)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or bool(user_roles(user) & IMPORTING_ROLES)
+
+
+def importable_channels():
+    """The channels whose tickets come in sheets: superior-assigned and transferred."""
+    return Channel.objects.filter(
+        active=True, source__in=[Channel.Source.SUPERIOR, Channel.Source.TRANSFERRED]
+    )
+
+
+class SheetError(ValueError):
+    """The file as a whole cannot be read; nothing is previewed or imported."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Status(StrEnum):
+    NEW = "new"
+    DUPLICATE = "duplicate"
+    ERROR = "error"
+
+    @property
+    def label(self) -> str:
+        return {
+            Status.NEW: _("新建"),
+            Status.DUPLICATE: _("重复"),
+            Status.ERROR: _("错误"),
+        }[self]
+
+
+@dataclass
+class SheetRow:
+    #: The row's number as the spreadsheet program shows it (the header row counts).
+    line: int
+    values: dict[str, object]
+
+
+@dataclass
+class ParsedSheet:
+    channel: Channel
+    headers: dict[str, str]  # field -> the sheet's column header
+    rows: list[SheetRow]
+    #: Mapped columns the sheet does not have (their fields stay empty).
+    missing_optional: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RowResult:
+    line: int
+    status: Status
+    ticket: str = ""
+    received_at: dt.datetime | None = None
+    place: str = ""
+    petitioner_name: str = ""
+    messages: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    #: The case number the ticket already has (a duplicate of the ledger).
+    existing_number: str = ""
+    filing: Filing | None = None
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+
+@dataclass
+class Preview:
+    channel: Channel
+    rows: list[RowResult]
+    missing_optional: list[str] = field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def new_count(self) -> int:
+        return self.count(Status.NEW)
+
+    @property
+    def duplicate_count(self) -> int:
+        return self.count(Status.DUPLICATE)
+
+    @property
+    def error_count(self) -> int:
+        return self.count(Status.ERROR)
+
+
+@dataclass
+class ImportResult:
+    created: list[Case] = field(default_factory=list)
+    #: Rows another import or a clerk filed between the preview and this run.
+    duplicates: list[RowResult] = field(default_factory=list)
+    skipped: int = 0
+
+
+#: Starter mappings (load_starter) for the sheets of the superior channels; administrators
+#: change them in 配置 › 信访渠道 when a platform renames a column.
+DEFAULT_MAPPINGS: dict[str, list[tuple[str, str]]] = {
+    "hotline_12345": [
+        (Field.SOURCE_TICKET_NUMBER, "工单编号"),
+        (Field.RECEIVED_AT, "来电时间"),
+        (Field.PLACE, "诉求地址"),
+        (Field.REPORTED_PARTY, "被反映对象"),
+        (Field.DESCRIPTION, "诉求内容"),
+        (Field.DEMANDS, "诉求目的"),
+        (Field.PETITIONER_NAME, "来电人"),
+        (Field.PETITIONER_PHONE, "联系电话"),
+        (Field.SOURCE_DEADLINE, "办结时限"),
+        (Field.CATEGORY, "问题分类"),
+    ],
+    "internet_supervision": [
+        (Field.SOURCE_TICKET_NUMBER, "线索编号"),
+        (Field.RECEIVED_AT, "留言时间"),
+        (Field.PLACE, "问题发生地"),
+        (Field.DESCRIPTION, "留言内容"),
+        (Field.PETITIONER_NAME, "留言人"),
+        (Field.PETITIONER_PHONE, "联系方式"),
+        (Field.SOURCE_DEADLINE, "办理时限"),
+    ],
+    "government_mailbox": [
+        (Field.SOURCE_TICKET_NUMBER, "信件编号"),
+        (Field.RECEIVED_AT, "来信时间"),
+        (Field.PLACE, "事发地点"),
+        (Field.DESCRIPTION, "来信内容"),
+        (Field.PETITIONER_NAME, "来信人"),
+        (Field.PETITIONER_PHONE, "联系电话"),
+        (Field.SOURCE_DEADLINE, "回复期限"),
+    ],
+}
+
+
+def install_default_mappings() -> None:
+    """Give each starter superior channel its mapping, unless the bureau has entered one."""
+    for code, columns in DEFAULT_MAPPINGS.items():
+        channel = Channel.objects.filter(code=code).first()
+        if channel is None or channel.import_columns.exists():
+            continue
+        for field_name, header in columns:
+            ChannelImportColumn.objects.create(
+                channel=channel, field=field_name, column_header=header
+            )
+
+
+# --- reading the file ----------------------------------------------------------------------
+
+
+def check_upload(name: str, size: int) -> str:
+    """The file's suffix if it may be imported; else SheetError."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise SheetError(_("只能导入 Excel（.xlsx）或 CSV（.csv）文件。"))
+    if size > MAX_UPLOAD_BYTES:
+        raise SheetError(
+            _("文件超过 %(mb)d MB，请分批导入。") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
+    if size == 0:
+        raise SheetError(_("文件是空的。"))
+    return suffix
+
+
+def _xlsx_rows(content: bytes) -> Iterator[tuple]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        # read_only streams the sheet: 100,000 rows stay well under a gigabyte.
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise SheetError(_("无法读取该 Excel 文件，请确认是 .xlsx 格式。")) from exc
+    except Exception as exc:  # noqa: BLE001 — zipfile and XML parsers raise many kinds
+        raise SheetError(_("无法读取该 Excel 文件，请确认是 .xlsx 格式。")) from exc
+    try:
+        yield from book.worksheets[0].iter_rows(values_only=True)
+    finally:
+        book.close()
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise SheetError(_("无法识别 CSV 文件的文字编码，请另存为 UTF-8 或 GBK 编码。"))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    yield from csv.reader(io.StringIO(text, newline=""), dialect)
+
+
+def read_table(content: bytes, suffix: str) -> Iterator[Sequence]:
+    """The raw rows of the first sheet (XLSX) or of the file (CSV)."""
+    return _xlsx_rows(content) if suffix == ".xlsx" else _csv_rows(content)
+
+
+def _header_text(value: object) -> str:
+    return re.sub(r"\s+", "", str(value)) if value is not None else ""
+
+
+def column_mapping(channel: Channel) -> dict[str, str]:
+    return {c.field: c.column_header.strip() for c in channel.import_columns.all()}
+
+
+def parse_sheet(
+    content: bytes, filename: str, channel: Channel, *, max_rows: int | None = None
+) -> ParsedSheet:
+    """Read the sheet and map its columns to case fields with the channel's mapping."""
+    suffix = check_upload(filename, len(content))
+    mapping = column_mapping(channel)
+    if missing := [f for f in REQUIRED_FIELDS if f not in mapping]:
+        raise SheetError(
+            _(
+                "渠道“%(channel)s”的导入列对应缺少：%(fields)s。请在 配置 › 信访渠道 中补充后再导入。"
+            )
+            % {"channel": channel.name, "fields": "、".join(str(Field(f).label) for f in missing)}
+        )
+    wanted = {_header_text(h): f for f, h in mapping.items()}
+    ticket_header = _header_text(mapping[Field.SOURCE_TICKET_NUMBER])
+    rows = iter(read_table(content, suffix))
+    positions: dict[str, int] = {}
+    header_line = 0
+    for header_line, raw in enumerate(rows, 1):
+        texts = [_header_text(v) for v in raw]
+        if ticket_header in texts:
+            positions = {wanted[t]: i for i, t in enumerate(texts) if t in wanted}
+            break
+        if header_line >= HEADER_SEARCH_ROWS:
+            break
+    if not positions:
+        raise SheetError(
+            _("找不到标题行：表格前 %(n)d 行中没有“%(header)s”列。请确认选择的渠道和文件是否对应。")
+            % {"n": HEADER_SEARCH_ROWS, "header": mapping[Field.SOURCE_TICKET_NUMBER]}
+        )
+    if absent := [f for f in REQUIRED_FIELDS if f not in positions]:
+        raise SheetError(
+            _("表格中没有这些列：%(headers)s。")
+            % {"headers": "、".join(f"“{mapping[f]}”" for f in absent)}
+        )
+    parsed = ParsedSheet(
+        channel=channel,
+        headers={f: mapping[f] for f in positions},
+        rows=[],
+        missing_optional=[mapping[f] for f in mapping if f not in positions],
+    )
+    for line, raw in enumerate(rows, header_line + 1):
+        values = {f: (raw[i] if i < len(raw) else None) for f, i in positions.items()}
+        if all(_text(v) == "" for v in values.values()):
+            continue  # blank lines and trailing formatted-but-empty rows
+        parsed.rows.append(SheetRow(line=line, values=values))
+        if max_rows is not None and len(parsed.rows) > max_rows:
+            raise SheetError(
+                _("表格超过 %(max)d 行，请分批导入（每次不超过 %(max)d 行）。") % {"max": max_rows}
+            )
+    return parsed
+
+
+# --- checking the rows ---------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a ticket or phone number typed into a numeric cell
+    return str(value).strip()
+
+
+def parse_datetime(value: object) -> dt.datetime | None:
+    """A cell as an aware datetime in Asia/Shanghai; None if it cannot be read."""
+    if isinstance(value, dt.datetime):
+        naive = value
+    elif isinstance(value, dt.date):
+        naive = dt.datetime.combine(value, dt.time(0, 0))
+    elif isinstance(value, (int, float)) and EXCEL_SERIALS[0] < value < EXCEL_SERIALS[1]:
+        # A date cell that lost its date format shows as Excel's serial day number.
+        from openpyxl.utils.datetime import from_excel
+
+        naive = from_excel(value).replace(microsecond=0)
+    else:
+        text = _text(value).replace("：", ":")
+        text = re.sub(r"\s+", " ", text)
+        naive = None
+        for fmt in DATETIME_FORMATS + DATE_FORMATS:
+            try:
+                naive = dt.datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        if naive is None:
+            return None
+    if timezone.is_aware(naive):
+        return naive
+    return timezone.make_aware(naive)
+
+
+def parse_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, dt.date):
+        return value
+    moment = parse_datetime(value)
+    return timezone.localtime(moment).date() if moment else None
+
+
+def _match_category(text: str, categories: Sequence[Category]) -> Category | None:
+    """12345 writes a path such as “生态环境/噪声污染”: the most specific part decides, by
+    name or code, else by a category name it contains (“噪声” in “噪声污染”)."""
+    parts = [p for p in re.split(r"[/／\\|>＞\-－—、]+", text) if p]
+    for part in reversed(parts or [text]):
+        for c in categories:
+            if part in (c.name, c.code):
+                return c
+        for c in categories:
+            if c.name and c.name in part:
+                return c
+    return None
+
+
+def _match_kind(text: str) -> str | None:
+    for value, label in Kind.choices:
+        if text in (value, str(label)):
+            return value
+    return None
+
+
+def existing_tickets(channel: Channel, tickets: Iterable[str]) -> dict[str, str]:
+    """The tickets of this channel already in the ledger, with their case numbers.
+
+    Looked up by ticket alone, the channel checked here: without statistics SQLite would pick
+    the channel's index (every case of the channel) over the ticket's (bench/import.py).
+    """
+    tickets = list(dict.fromkeys(t for t in tickets if t))
+    found: dict[str, str] = {}
+    for start in range(0, len(tickets), 500):
+        for channel_id, ticket, number in (
+            Case.objects.filter(source_ticket_number__in=tickets[start : start + 500])
+            .order_by()
+            .values_list("channel_id", "source_ticket_number", "number")
+        ):
+            if channel_id == channel.pk:
+                found[ticket] = number
+    return found
+
+
+def ticket_in_ledger(channel: Channel, ticket: str) -> str | None:
+    """The number of the channel's case with this ticket, if there is one."""
+    return existing_tickets(channel, [ticket]).get(ticket)
+
+
+def check_row(
+    row: SheetRow,
+    sheet: ParsedSheet,
+    categories: Sequence[Category],
+    now: dt.datetime,
+) -> RowResult:
+    """One row's filing, or the reasons it cannot be filed (without looking at duplicates)."""
+    headers = sheet.headers
+    v = {f: _text(value) for f, value in row.values.items()}
+    result = RowResult(
+        line=row.line, status=Status.NEW, ticket=v.get(Field.SOURCE_TICKET_NUMBER, "")
+    )
+    errors = result.messages
+
+    def error(message: str, **params) -> None:
+        errors.append(_("第%(line)d行：") % {"line": row.line} + message % params)
+
+    for f in (Field.SOURCE_TICKET_NUMBER, Field.PLACE, Field.DESCRIPTION):
+        if not v.get(f):
+            error(_("缺少%(column)s"), column=headers[f])
+    for f, limit in MAX_LENGTHS.items():
+        if len(v.get(f, "")) > limit:
+            error(_("%(column)s超过 %(n)d 个字"), column=headers[f], n=limit)
+
+    raw_received = row.values.get(Field.RECEIVED_AT)
+    received_at = parse_datetime(raw_received)
+    if not v.get(Field.RECEIVED_AT):
+        error(_("缺少%(column)s"), column=headers[Field.RECEIVED_AT])
+    elif received_at is None:
+        error(
+            _("%(column)s无法识别：%(value)s（应为 2026-11-20 09:30 这样的日期时间）"),
+            column=headers[Field.RECEIVED_AT],
+            value=v[Field.RECEIVED_AT][:40],
+        )
+    elif received_at > now:
+        error(
+            _("%(column)s晚于现在：%(value)s"),
+            column=headers[Field.RECEIVED_AT],
+            value=v[Field.RECEIVED_AT],
+        )
+    result.received_at = received_at
+
+    source_deadline = None
+    if v.get(Field.SOURCE_DEADLINE):
+        source_deadline = parse_date(row.values[Field.SOURCE_DEADLINE])
+        if source_deadline is None:
+            error(
+                _("%(column)s无法识别：%(value)s"),
+                column=headers[Field.SOURCE_DEADLINE],
+                value=v[Field.SOURCE_DEADLINE][:40],
+            )
+
+    phone = ""
+    if v.get(Field.PETITIONER_PHONE):
+        phone = _PHONE_SPLIT.split(v[Field.PETITIONER_PHONE])[0]
+        try:
+            validate_phone(phone)
+        except ValidationError:
+            error(
+                _("%(column)s格式不正确：%(value)s"),
+                column=headers[Field.PETITIONER_PHONE],
+                value=v[Field.PETITIONER_PHONE][:40],
+            )
+
+    chosen: list[Category] = []
+    if v.get(Field.CATEGORY):
+        if (category := _match_category(v[Field.CATEGORY], categories)) is not None:
+            chosen.append(category)
+        else:
+            result.warnings.append(
+                _("%(column)s“%(value)s”没有对应的问题类别，导入后请补充分类。")
+                % {"column": headers[Field.CATEGORY], "value": v[Field.CATEGORY][:40]}
+            )
+    kind = Kind.SUPERIOR.value if sheet.channel.is_superior_assigned else ""
+    if v.get(Field.KIND):
+        if (matched := _match_kind(v[Field.KIND])) is not None:
+            kind = matched
+        else:
+            result.warnings.append(
+                _("%(column)s“%(value)s”无法识别，按“%(default)s”登记。")
+                % {
+                    "column": headers[Field.KIND],
+                    "value": v[Field.KIND][:40],
+                    "default": Kind(kind).label if kind else _("未分类"),
+                }
+            )
+
+    name = v.get(Field.PETITIONER_NAME, "")
+    result.place = v.get(Field.PLACE, "")
+    result.petitioner_name = name
+    if errors:
+        result.status = Status.ERROR
+        return result
+    petitioners = []
+    if name or phone:
+        petitioners.append(
+            PetitionerData(name=name, phone=phone, address=v.get(Field.PETITIONER_ADDRESS, ""))
+        )
+    result.filing = Filing(
+        channel=sheet.channel,
+        received_at=received_at,
+        kind=kind,
+        categories=chosen,
+        petitioners=petitioners,
+        # The superior channel keeps the caller's details; without a phone the acceptance
+        # notice cannot be sent and its limit does not run against us (第十五条).
+        contact_unclear=not phone,
+        place=v[Field.PLACE],
+        reported_party=v.get(Field.REPORTED_PARTY, ""),
+        description=v[Field.DESCRIPTION],
+        demands=v.get(Field.DEMANDS, ""),
+        source_ticket_number=v[Field.SOURCE_TICKET_NUMBER],
+        source_deadline=source_deadline,
+    )
+    return result
+
+
+def preview_rows(sheet: ParsedSheet) -> Preview:
+    """The dry run: every row with what would happen to it. Writes nothing."""
+    categories = list(Category.objects.all())
+    now = timezone.now()
+    results = [check_row(row, sheet, categories, now) for row in sheet.rows]
+    in_ledger = existing_tickets(sheet.channel, (r.ticket for r in results))
+    first_line: dict[str, int] = {}
+    for r in results:
+        if not r.ticket:
+            continue
+        if number := in_ledger.get(r.ticket):
+            r.status, r.existing_number, r.filing = Status.DUPLICATE, number, None
+            r.messages = [
+                _("第%(line)d行：工单编号 %(ticket)s 已登记为案件 %(number)s，不再导入。")
+                % {"line": r.line, "ticket": r.ticket, "number": number}
+            ]
+        elif r.ticket in first_line:
+            r.status, r.filing = Status.DUPLICATE, None
+            r.messages = [
+                _("第%(line)d行：工单编号 %(ticket)s 与第%(first)d行相同，只导入第%(first)d行。")
+                % {"line": r.line, "ticket": r.ticket, "first": first_line[r.ticket]}
+            ]
+        else:
+            first_line[r.ticket] = r.line
+    return Preview(channel=sheet.channel, rows=results, missing_optional=sheet.missing_optional)
+
+
+# --- filing --------------------------------------------------------------------------------
+
+
+def import_rows(
+    preview: Preview, *, user, rows_per_transaction: int = ROWS_PER_TRANSACTION
+) -> ImportResult:
+    """File every new row of the preview through `file_case`, exactly as if typed in.
+
+    One call per row, each in its own savepoint (file_case's atomic block); the rows are
+    committed `rows_per_transaction` at a time, because on SQLite with synchronous=FULL every
+    commit waits for the disk (half the time of a row, bench/import.py). A batch holds the
+    write lock for about a second at most. An unexpected error rolls back its own batch only:
+    the rows committed before it stay, and importing the file again files the rest.
+
+    The channel row is locked and each ticket looked up again first, so two imports of the
+    same file at once cannot both file a ticket (on SQLite the IMMEDIATE transaction
+    serialises them the same way).
+    """
+    result = ImportResult()
+    channel = preview.channel
+    pending = [r for r in preview.rows if r.status == Status.NEW and r.filing is not None]
+    result.skipped = len(preview.rows) - len(pending)
+    for start in range(0, len(pending), max(1, rows_per_transaction)):
+        with transaction.atomic():
+            list(Channel.objects.select_for_update().filter(pk=channel.pk).values_list("pk"))
+            for row in pending[start : start + max(1, rows_per_transaction)]:
+                number = ticket_in_ledger(channel, row.ticket)
+                if number is not None:
+                    row.status, row.existing_number = Status.DUPLICATE, number
+                    result.duplicates.append(row)
+                    continue
+                result.created.append(file_case(row.filing, user=user))
+    return result

@@ -1,0 +1,191 @@
+"""导入上级交办件 (X.3) in the Wagtail admin: upload, dry-run preview, confirm.
+
+The uploaded sheet waits in private storage between the preview and the confirmation (not in
+the session); the confirmation checks every row again, so a ticket filed meanwhile is skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from petitions.cases import fields
+from petitions.cases.models import private_storage
+from petitions.transfer.importing import (
+    MAX_ROWS_PER_UPLOAD,
+    MAX_UPLOAD_BYTES,
+    Preview,
+    SheetError,
+    Status,
+    check_upload,
+    import_rows,
+    importable_channels,
+    may_import,
+    parse_sheet,
+    preview_rows,
+)
+
+#: Rows of a large sheet listed one by one: every error and duplicate, and this many new rows.
+PREVIEW_NEW_ROWS_SHOWN = 2000
+_TOKEN = re.compile(r"^[0-9a-f]{32}\.(xlsx|csv)$")
+
+
+def _file_help_text() -> str:
+    # Filled in when shown, in the reader's language: a % on a lazy string would fix it at import.
+    return _g("Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码），不超过 %(mb)d MB、%(rows)d 行。") % {
+        "mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "rows": MAX_ROWS_PER_UPLOAD,
+    }
+
+
+class ImportUploadForm(forms.Form):
+    channel = fields.ModelChoiceField(
+        queryset=importable_channels(),
+        label=_("交办渠道"),
+        help_text=_("按该渠道在 配置 › 信访渠道 中设置的列对应读取表格。"),
+    )
+    file = forms.FileField(
+        label=_("表格文件"),
+        help_text=lazy(_file_help_text, str)(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = importable_channels()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            self.suffix = check_upload(upload.name, upload.size)
+        except SheetError as error:
+            raise forms.ValidationError(error.message) from error
+        return upload
+
+
+class ConfirmForm(forms.Form):
+    channel = fields.ModelChoiceField(queryset=importable_channels(), widget=forms.HiddenInput)
+    token = forms.RegexField(regex=_TOKEN, widget=forms.HiddenInput)
+    filename = forms.CharField(max_length=255, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = importable_channels()
+
+
+def _stored_name(user, token: str) -> str:
+    # Under the uploader's own folder: another user's token names no file of theirs.
+    return f"imports/{user.pk}/{token}"
+
+
+class ImportView(WagtailAdminTemplateMixin, TemplateView):
+    page_title = _("导入上级交办件")
+    header_icon = "upload"
+    template_name = "petitions/import/upload.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not may_import(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [
+            {"url": reverse("cases:index"), "label": _("信访台账")},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=ImportUploadForm()))
+
+    def post(self, request, *args, **kwargs):
+        if "token" in request.POST:
+            return self.confirm()
+        form = ImportUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        channel = form.cleaned_data["channel"]
+        try:
+            preview = preview_rows(
+                parse_sheet(content, upload.name, channel, max_rows=MAX_ROWS_PER_UPLOAD)
+            )
+        except SheetError as error:
+            form.add_error("file", error.message)
+            return self.render_to_response(self.get_context_data(form=form))
+        token = f"{uuid.uuid4().hex}{form.suffix}"
+        private_storage().save(_stored_name(request.user, token), ContentFile(content))
+        confirm = ConfirmForm(
+            initial={"channel": channel.pk, "token": token, "filename": upload.name[:255]}
+        )
+        return self.render_preview(preview, confirm, upload.name)
+
+    def render_preview(self, preview: Preview, confirm: ConfirmForm, filename: str):
+        shown, new_shown = [], 0
+        for row in preview.rows:
+            if row.status == Status.NEW:
+                new_shown += 1
+                if new_shown > PREVIEW_NEW_ROWS_SHOWN:
+                    continue
+            shown.append(row)
+        self.template_name = "petitions/import/preview.html"
+        return self.render_to_response(
+            self.get_context_data(
+                preview=preview,
+                rows=shown,
+                new_not_shown=max(0, new_shown - PREVIEW_NEW_ROWS_SHOWN),
+                confirm_form=confirm,
+                filename=filename,
+            )
+        )
+
+    def confirm(self):
+        form = ConfirmForm(self.request.POST)
+        storage = private_storage()
+        if not form.is_valid() or not storage.exists(
+            name := _stored_name(self.request.user, form.cleaned_data["token"])
+        ):
+            messages.error(self.request, _g("找不到要导入的文件，请重新上传。"))
+            return self.render_to_response(self.get_context_data(form=ImportUploadForm()))
+        with storage.open(name, "rb") as handle:
+            content = handle.read()
+        channel = form.cleaned_data["channel"]
+        try:
+            # Checked again: the ledger may have changed since the preview.
+            preview = preview_rows(
+                parse_sheet(
+                    content, form.cleaned_data["token"], channel, max_rows=MAX_ROWS_PER_UPLOAD
+                )
+            )
+        except SheetError as error:
+            messages.error(self.request, error.message)
+            return self.render_to_response(self.get_context_data(form=ImportUploadForm()))
+        result = import_rows(preview, user=self.request.user)
+        messages.success(
+            self.request,
+            _g("已导入 %(created)d 件，跳过 %(skipped)d 行。")
+            % {
+                "created": len(result.created),
+                "skipped": result.skipped + len(result.duplicates),
+            },
+        )
+        self.template_name = "petitions/import/result.html"
+        return self.render_to_response(
+            self.get_context_data(
+                preview=preview,
+                result=result,
+                channel=channel,
+                filename=form.cleaned_data["filename"],
+                may_view=self.request.user.has_perm("petitions.view_case"),
+            )
+        )

@@ -1,0 +1,100 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+
+from petitions.cases.models import Case
+from petitions.worker.models import Alert
+from rules.roles import ROLE_GROUP_NAMES, Role
+from snippets.models import BureauLeadership
+
+User = get_user_model()
+
+
+def _detachment() -> list:
+    return list(User.objects.filter(groups__name=ROLE_GROUP_NAMES[Role.DETACHMENT], is_active=True))
+
+
+def _unique(users: Iterable) -> list:
+    seen, result = set(), []
+    for user in users:
+        if user is not None and user.is_active and user.pk not in seen:
+            seen.add(user.pk)
+            result.append(user)
+    return result
+
+
+def responsible_for(case: Case) -> list:
+    """Who is reminded of a case's deadline: its handler and the host department's head.
+
+    Before dispatch nobody in a department holds the case yet: the detachment does (第十三条).
+    """
+    if case.host_department_id is None:
+        return _unique(_detachment())
+    return _unique([case.handler, case.host_department.head]) or _unique(_detachment())
+
+
+def supervising_leader_of(case: Case):
+    if case.supervising_leader is not None:
+        return case.supervising_leader
+    if case.host_department_id and case.host_department.supervising_leader:
+        return case.host_department.supervising_leader
+    return BureauLeadership.load().petition_leader
+
+
+def create_alerts(case: Case, recipients: Iterable, kind: str, key: str, message: str) -> int:
+    """Create each alert at most once: the unique (recipient, key) pair absorbs repeats."""
+    rows = [
+        Alert(recipient=user, case=case, kind=kind, key=key, message=message)
+        for user in _unique(recipients)
+    ]
+    before = Alert.objects.filter(key=key, case=case).count()
+    Alert.objects.bulk_create(rows, ignore_conflicts=True)
+    return Alert.objects.filter(key=key, case=case).count() - before
+
+
+# --- 第十条: important cases -----------------------------------------------------------------
+
+
+def notify_important(case: Case) -> int:
+    """Tell the leaders of an important case at once (A10.1); repeated calls tell nobody twice."""
+    if not case.is_important and not case.important_social_impact:
+        return 0
+    leaders = BureauLeadership.load()
+    created = 0
+    reasons = "；".join(case.important_reasons) or _("可能造成重大社会影响")
+    if case.is_important:
+        created += create_alerts(
+            case,
+            [leaders.petition_leader, supervising_leader_of(case)],
+            Alert.Kind.IMPORTANT,
+            f"important:{case.pk}",
+            _("重要信访案件 %(number)s：%(reasons)s（第十条）。")
+            % {"number": case.number, "reasons": reasons},
+        )
+    if case.important_severe:
+        created += create_alerts(
+            case,
+            [leaders.bureau_head],
+            Alert.Kind.SEVERE,
+            f"severe:{case.pk}",
+            _("情节严重的重要信访案件 %(number)s，请主要负责人阅示（第十条）。")
+            % {"number": case.number},
+        )
+    if case.important_social_impact:
+        created += create_alerts(
+            case,
+            [leaders.petition_leader, leaders.bureau_head, *_detachment()],
+            Alert.Kind.SOCIAL_IMPACT,
+            f"social_impact:{case.pk}",
+            _(
+                "案件 %(number)s 可能造成重大社会影响，应及时报告区政府、区信访办，"
+                "并在案件页面“记录向区政府、区信访办报告”（第十条）。"
+            )
+            % {"number": case.number},
+        )
+    return created

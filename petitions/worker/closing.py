@@ -1,0 +1,70 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from petitions.cases.models import Case, Deadline
+from rules.states import State
+from rules.transitions import TransitionRefused
+
+# --- 第二十条: closing by itself ------------------------------------------------------------
+
+
+logger = logging.getLogger("petitions.sweep")
+
+
+def close_expired(today: dt.date) -> int:
+    """Close every case whose objection window ended without a request (A20.1)."""
+    from petitions.cases.transitions import perform_transition
+
+    closed = 0
+    refused: set[int] = set()  # not closable now: never let them hide the cases behind them
+    window_rule = {
+        "objection_window": State.REPLIED,
+        "re_review_request_window": State.REVIEW_REPLIED,
+    }
+    while True:
+        ids = list(
+            Deadline.objects.filter(
+                status=Deadline.Status.OPEN,
+                rule__in=list(window_rule),
+                due_on__lt=today,
+                case__state__in=list(window_rule.values()),
+            )
+            .exclude(case_id__in=refused)
+            .order_by("due_on", "id")
+            .values_list("case_id", "due_on")[: settings.PETITIONS_SWEEP_BATCH]
+        )
+        ids += [
+            (pk, None)
+            for pk in Case.objects.filter(state=State.RE_REVIEW_REPLIED)
+            .exclude(pk__in=refused)
+            .values_list("pk", flat=True)[: settings.PETITIONS_SWEEP_BATCH]
+        ]
+        if not ids:
+            return closed
+        # Every id is closed or set aside below, so the loop always moves on and ends.
+        for case_id, due in ids:
+            case = Case.objects.get(pk=case_id)
+            if due is None:
+                reason = _(
+                    "复核意见已答复，信访人不得再以同一事实和理由投诉（第十九条第三款），系统办结。"
+                )
+            else:
+                reason = _(
+                    "信访人收到答复后30日内未提出异议（期满日 %(due)s），视为办结（第二十条），系统办结。"
+                ) % {"due": due.isoformat()}
+            try:
+                perform_transition(
+                    case, "close", system=True, data={"comment": reason}, today=today
+                )
+            except TransitionRefused:
+                logger.info("case %s not closed: %s", case.number, case.state)
+                refused.add(case_id)
+                continue
+            closed += 1
