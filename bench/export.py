@@ -74,7 +74,7 @@ def prepare() -> dict:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from petitions.management.commands.load_starter import Command as LoadStarter
+    from petition_site.management.commands.load_starter import Command as LoadStarter
     from rules.roles import ROLE_GROUP_NAMES, Role
     from snippets.models import Category, Channel, Department
 

@@ -6,3 +6,8 @@ class PetitionsConfig(AppConfig):
     name = "petitions"
     verbose_name = _("信访案件")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Signal receivers connect on import; Django's documented place for that is ready().
+        from petitions.cases import calendar_changes  # noqa: F401
+        from petitions.worker import receivers  # noqa: F401

@@ -1,6 +1,7 @@
 """Django loads an app's models from here; they live in the capability that owns them."""
 
 from petitions.cases.models import (  # noqa: F401
+    Alert,
     Attachment,
     Case,
     CaseDeletionForbidden,
@@ -20,4 +21,3 @@ from petitions.cases.models import (  # noqa: F401
 )
 from petitions.intake.models import PublicSubmission  # noqa: F401
 from petitions.reports.models import SpotCheck, Talk  # noqa: F401
-from petitions.worker.models import Alert  # noqa: F401

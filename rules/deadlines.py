@@ -25,6 +25,30 @@ class Unit(StrEnum):
         return {Unit.WORKING_DAYS: _("个工作日"), Unit.DAYS: _("日（自然日）")}[self]
 
 
+class RuleKey(StrEnum):
+    """The stable keys of the time limits: channels override a rule by its key, and every
+    deadline of a case records the key it was opened with."""
+
+    ACCEPTANCE_DIRECT = "acceptance_direct"
+    ACCEPTANCE_ASSIGNED = "acceptance_assigned"
+    OBJECTION_ASSIGNED = "objection_assigned"
+    REPLY = "reply"
+    REPLY_IMPORTANT = "reply_important"
+    REVIEW_REQUEST_WINDOW = "review_request_window"
+    REVIEW_OPINION = "review_opinion"
+    RE_REVIEW_REQUEST_WINDOW = "re_review_request_window"
+    RE_REVIEW_OPINION = "re_review_opinion"
+    OBJECTION_WINDOW = "objection_window"
+    #: The due date a superior channel sets itself (来源渠道办理期限): not computed here.
+    SOURCE_DEADLINE = "source_deadline"
+
+
+#: The limits on deciding whether to accept (第十五条).
+ACCEPTANCE_RULES = (RuleKey.ACCEPTANCE_DIRECT, RuleKey.ACCEPTANCE_ASSIGNED)
+#: The reply limits (第十七条): 30 days, or 15 for an important case.
+REPLY_RULES = (RuleKey.REPLY, RuleKey.REPLY_IMPORTANT)
+
+
 class StartEvent(StrEnum):
     """The event a time limit counts from."""
 
@@ -77,7 +101,7 @@ DEFAULT_RULES: dict[str, DeadlineRule] = {
     r.key: r
     for r in [
         _rule(
-            "acceptance_direct",
+            RuleKey.ACCEPTANCE_DIRECT,
             _("受理告知（直接信访）"),
             StartEvent.RECEIVED,
             3,
@@ -85,7 +109,7 @@ DEFAULT_RULES: dict[str, DeadlineRule] = {
             "第十五条第一款",
         ),
         _rule(
-            "acceptance_assigned",
+            RuleKey.ACCEPTANCE_ASSIGNED,
             _("书面受理告知（上级交办、转办）"),
             StartEvent.RECEIVED,
             5,
@@ -93,7 +117,7 @@ DEFAULT_RULES: dict[str, DeadlineRule] = {
             "第十五条第二款",
         ),
         _rule(
-            "objection_assigned",
+            RuleKey.OBJECTION_ASSIGNED,
             _("提出异议（上级交办、不属职权范围）"),
             StartEvent.RECEIVED,
             5,
@@ -101,16 +125,16 @@ DEFAULT_RULES: dict[str, DeadlineRule] = {
             "第十五条第二款",
         ),
         _rule(
-            "reply_important",
+            RuleKey.REPLY_IMPORTANT,
             _("答复（重要信访案件）"),
             StartEvent.ACCEPTED,
             15,
             Unit.DAYS,
             "第十七条第二款",
         ),
-        _rule("reply", _("答复"), StartEvent.ACCEPTED, 30, Unit.DAYS, "第十七条第二款"),
+        _rule(RuleKey.REPLY, _("答复"), StartEvent.ACCEPTED, 30, Unit.DAYS, "第十七条第二款"),
         _rule(
-            "review_request_window",
+            RuleKey.REVIEW_REQUEST_WINDOW,
             _("请求复查期限"),
             StartEvent.REPLY_RECEIVED,
             30,
@@ -119,7 +143,7 @@ DEFAULT_RULES: dict[str, DeadlineRule] = {
             window=True,
         ),
         _rule(
-            "review_opinion",
+            RuleKey.REVIEW_OPINION,
             _("复查意见"),
             StartEvent.REVIEW_REQUESTED,
             30,
@@ -127,7 +151,7 @@ DEFAULT_RULES: dict[str, DeadlineRule] = {
             "第十九条第一款",
         ),
         _rule(
-            "re_review_request_window",
+            RuleKey.RE_REVIEW_REQUEST_WINDOW,
             _("请求复核期限"),
             StartEvent.REVIEW_REPLY_RECEIVED,
             30,
@@ -136,7 +160,7 @@ DEFAULT_RULES: dict[str, DeadlineRule] = {
             window=True,
         ),
         _rule(
-            "re_review_opinion",
+            RuleKey.RE_REVIEW_OPINION,
             _("复核意见"),
             StartEvent.RE_REVIEW_REQUESTED,
             30,
@@ -144,7 +168,7 @@ DEFAULT_RULES: dict[str, DeadlineRule] = {
             "第十九条第二款",
         ),
         _rule(
-            "objection_window",
+            RuleKey.OBJECTION_WINDOW,
             _("异议期（期满视为办结）"),
             StartEvent.REPLY_RECEIVED,
             30,
@@ -157,6 +181,36 @@ DEFAULT_RULES: dict[str, DeadlineRule] = {
 
 #: Reminders go out this many working days before every due date (第十八条).
 REMINDER_WORKING_DAYS = 3
+#: "Due soon" (即将到期) in the ledger, the dashboards and the reports: the reminder's span.
+DUE_SOON_WORKING_DAYS = REMINDER_WORKING_DAYS
+
+
+def due_soon_limit(today: dt.date) -> dt.date:
+    """The last day that is still "due soon": due dates with at most DUE_SOON_WORKING_DAYS
+    working days left (a date on a day off before the next working day counts too)."""
+    return calendar.add_working_days(today, DUE_SOON_WORKING_DAYS + 1) - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DueStatus:
+    """How a due date stands today: working days left, overdue, or due soon."""
+
+    days_left: int
+    overdue: bool
+    soon: bool
+
+    @property
+    def overdue_days(self) -> int:
+        return -self.days_left
+
+
+def due_status(due: dt.date, today: dt.date) -> DueStatus:
+    overdue = due < today
+    return DueStatus(
+        days_left=calendar.working_days_between(today, due),
+        overdue=overdue,
+        soon=not overdue and due <= due_soon_limit(today),
+    )
 
 
 def resolve_rule(key: str, overrides: Mapping[str, tuple[int, str]] | None = None) -> DeadlineRule:

@@ -49,6 +49,8 @@ STATE_LABELS = {
 
 #: No further handling: nothing can change these cases except archiving (A20.2).
 FINAL_STATES = frozenset({State.ARCHIVED, State.VOIDED})
+#: Handling has ended (办结、归档、作废): the case is no longer edited and has no due date to show.
+ENDED_STATES = FINAL_STATES | {State.CLOSED}
 #: States in which the case is still being decided or handled (open in the ledger).
 OPEN_STATES = frozenset(
     {
@@ -64,3 +66,30 @@ OPEN_STATES = frozenset(
         State.RE_REVIEW_REPLIED,
     }
 )
+
+
+class DraftStatus(StrEnum):
+    """Where a reply draft stands in the two-level approval (第十七条, A17.1)."""
+
+    SUBMITTED = "submitted"
+    HEAD_APPROVED = "head_approved"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    ISSUED = "issued"
+
+    @property
+    def label(self) -> str:
+        return DRAFT_STATUS_LABELS[self]
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(status.value, status.label) for status in cls]
+
+
+DRAFT_STATUS_LABELS = {
+    DraftStatus.SUBMITTED: _("待科室负责人审核"),
+    DraftStatus.HEAD_APPROVED: _("待分管领导审核"),
+    DraftStatus.APPROVED: _("审核通过，待答复"),
+    DraftStatus.RETURNED: _("已退回修改"),
+    DraftStatus.ISSUED: _("已答复"),
+}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from rules.roles import NON_STAFF_ROLES, Role
-from rules.states import FINAL_STATES, OPEN_STATES, State
+from rules.states import FINAL_STATES, OPEN_STATES, DraftStatus, State
 
 
 class FieldKind(StrEnum):
@@ -195,7 +195,7 @@ def _leader_instruction_needs_text(facts: CaseFacts, data: Mapping) -> str | Non
     return None
 
 
-def _draft_is(*statuses: str, message: str) -> Guard:
+def _draft_is(*statuses: DraftStatus | None, message: str) -> Guard:
     def guard(facts: CaseFacts, data: Mapping) -> str | None:
         return None if facts.draft_status in statuses else message
 
@@ -204,14 +204,16 @@ def _draft_is(*statuses: str, message: str) -> Guard:
 
 _NO_OPEN_DRAFT = _draft_is(
     None,
-    "returned",
-    "issued",
+    DraftStatus.RETURNED,
+    DraftStatus.ISSUED,
     message=_("已有答复稿在审核中，请等待审核结果或由审核人退回后再提交（第十七条）。"),
 )
-_DRAFT_SUBMITTED = _draft_is("submitted", message=_("没有待科室负责人审核的答复稿。"))
-_DRAFT_HEAD_APPROVED = _draft_is("head_approved", message=_("没有待分管领导审核的答复稿。"))
+_DRAFT_SUBMITTED = _draft_is(DraftStatus.SUBMITTED, message=_("没有待科室负责人审核的答复稿。"))
+_DRAFT_HEAD_APPROVED = _draft_is(
+    DraftStatus.HEAD_APPROVED, message=_("没有待分管领导审核的答复稿。")
+)
 _DRAFT_APPROVED = _draft_is(
-    "approved",
+    DraftStatus.APPROVED,
     message=_(
         "答复须经科室负责人和分管领导层层审核后才能发出（第十七条）：请先提交答复稿并完成审核。"
     ),

@@ -1,11 +1,16 @@
-"""Admin views of the configuration: a template previewed against a real case."""
+"""Admin views of the configuration: a template with its placeholders and a preview."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from wagtail import hooks
 from wagtail.snippets.views.snippets import InspectView
 
-from snippets.templating import PLACEHOLDERS, render
+from snippets.templating import PLACEHOLDERS
+
+#: Hook through which the cases render a template against a real case: a function of
+#: (request, template, case number) returning the preview's context (the configuration
+#: knows no cases; petitions registers it).
+PREVIEW_HOOK = "preview_message_template"
 
 
 class MessageTemplatePreviewView(InspectView):
@@ -17,30 +22,10 @@ class MessageTemplatePreviewView(InspectView):
         return []
 
     def get_context_data(self, **kwargs):
-        from petitions.cases.access import visible_cases
-        from petitions.cases.notices import NOTICES, placeholder_values
-        from petitions.cases.privacy import mask_name
-
         context = super().get_context_data(**kwargs)
-        cases = visible_cases(self.request.user).order_by("-received_at")
         number = self.request.GET.get("case", "").strip()
-        case = cases.filter(number=number).first() if number else cases.first()
-        preview, error = "", ""
-        if number and case is None:
-            error = _("没有编号为 %(number)s 的案件，或您无权查看。") % {"number": number}
-        if case is not None:
-            notice = NOTICES.get(self.object.key)
-            values = placeholder_values(
-                case, leaves_out_identity=bool(notice and notice.leaves_out_identity)
-            )
-            # A preview is no place to learn who petitioned (A6.1).
-            values["信访人姓名"] = mask_name(values["信访人姓名"])
-            preview = render(self.object.body, values)
-        context.update(
-            placeholders=PLACEHOLDERS.items(),
-            preview_case=case,
-            preview=preview,
-            preview_error=error,
-            case_number=number,
-        )
+        preview = {"preview_case": None, "preview": "", "preview_error": ""}
+        for render_preview in hooks.get_hooks(PREVIEW_HOOK):
+            preview = render_preview(self.request, self.object, number)
+        context.update(preview, placeholders=PLACEHOLDERS.items(), case_number=number)
         return context

@@ -96,5 +96,3 @@ class ConfigurationGroup(SnippetViewSetGroup):
 
 
 register_snippet(ConfigurationGroup)
-
-# The holiday coverage page registers its own hooks.

@@ -15,8 +15,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from petitions.admin.filters import DUE_SOON_WORKING_DAYS
 from petitions.cases.access import user_roles
 from petitions.cases.deadlines import local_today
-from petitions.cases.models import Case
-from petitions.worker.models import Alert
+from petitions.cases.models import Alert, Case
 from rules import calendar
 from rules.roles import Role
 from rules.states import OPEN_STATES

@@ -1,4 +1,4 @@
-"""The holiday-calendar coverage page (节假日日历) and its admin hooks (A26.1).
+"""The holiday-calendar coverage page (节假日日历, A26.1).
 
 For each year it shows where the working-day calendar comes from: the State Council notice an
 administrator entered, the chinese-calendar library, or nothing yet (暂定, shown loudly: every
@@ -14,15 +14,14 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
+from petitions.cases.models import Deadline
 from rules import calendar
 from rules.holidays import statutory_holidays
 from snippets.models import CalendarCorrection, HolidayNotice
@@ -227,29 +226,4 @@ class HolidayCalendarView(WagtailAdminTemplateMixin, TemplateView):
 
 
 def _open_deadlines():
-    from petitions.cases.models import Deadline
-
     return Deadline.objects.filter(status=Deadline.Status.OPEN)
-
-
-class HolidayCalendarMenuItem(MenuItem):
-    def is_shown(self, request) -> bool:
-        return may_view(request.user)
-
-
-@hooks.register("register_admin_urls")
-def register_holiday_calendar_url():
-    return [
-        path("holiday-calendar/", HolidayCalendarView.as_view(), name="holiday_calendar"),
-    ]
-
-
-@hooks.register("register_admin_menu_item")
-def register_holiday_calendar_menu_item():
-    return HolidayCalendarMenuItem(
-        _("节假日日历"),
-        reverse("holiday_calendar"),
-        name="holiday-calendar",
-        icon_name="date",
-        order=801,
-    )

@@ -22,15 +22,14 @@ from petitions.admin.forms import transition_form_class
 from petitions.admin.permissions import case_permission_policy
 from petitions.cases import access
 from petitions.cases.access import user_roles as roles_of
-from petitions.cases.deadlines import local_today, sync_reply_deadline
-from petitions.cases.filing import file_case
+from petitions.cases.deadlines import local_today
+from petitions.cases.filing import file_case, save_case_corrections
 from petitions.cases.models import Case, Petitioner
 from petitions.cases.notices import NOTICES, available_notices
 from petitions.cases.privacy import mask_address, mask_id_number, mask_name, mask_phone
 from petitions.cases.selectors import display_name, owning_prefetch, timeline_of
 from petitions.cases.transitions import case_facts, perform_transition
 from petitions.transfer.exporting import SafeSpreadsheetExportMixin
-from petitions.worker.alerts import notify_important
 from rules.states import State
 from rules.transitions import TransitionRefused, available_transitions, get_transition
 
@@ -137,7 +136,7 @@ class CaseDetailView(generic.InspectView):
                 for p in case.petitioners.all()
             ],
             revealed=revealed,
-            leader_name=display_name(case.supervising_leader),
+            leader_name=display_name(case.leader),
             handler_name=display_name(case.handler),
             owning=[
                 {"leader": display_name(i.leader), "plan": i.plan, "reason": i.get_reason_display()}
@@ -183,8 +182,7 @@ class CaseEditView(generic.EditView):
 
     def save_instance(self):
         instance = super().save_instance()
-        sync_reply_deadline(instance, user=self.request.user)
-        notify_important(instance)
+        save_case_corrections(instance, user=self.request.user)
         return instance
 
     def get_success_url(self):

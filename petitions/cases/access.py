@@ -90,10 +90,7 @@ def relations(user, case: Case) -> frozenset[str]:
         found.add("host_member")
     if case.host_department_id and case.host_department.head_id == user.pk:
         found.add("host_head")
-    leader_id = case.supervising_leader_id or (
-        case.host_department.supervising_leader_id if case.host_department_id else None
-    )
-    if leader_id == user.pk:
+    if getattr(case.leader, "pk", None) == user.pk:
         found.add("supervising_leader")
     if handles(user, case):
         found.add("handling")

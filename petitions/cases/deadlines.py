@@ -14,10 +14,8 @@ from petitions.cases.models import (
     Deadline,
     Supervision,
 )
-from rules.deadlines import DueDate, compute_due, resolve_rule
+from rules.deadlines import REPLY_RULES, DueDate, RuleKey, compute_due, resolve_rule
 from rules.states import State
-
-SOURCE_DEADLINE = "source_deadline"
 
 
 def local_today() -> dt.date:
@@ -73,7 +71,7 @@ def refresh_next_due(case: Case) -> None:
 
 
 def reply_rule_key(case: Case) -> str:
-    return "reply_important" if case.is_important else "reply"
+    return RuleKey.REPLY_IMPORTANT if case.is_important else RuleKey.REPLY
 
 
 def sync_reply_deadline(case: Case, *, user=None) -> None:
@@ -82,7 +80,7 @@ def sync_reply_deadline(case: Case, *, user=None) -> None:
         return
     wanted = reply_rule_key(case)
     current = Deadline.objects.filter(
-        case=case, rule__in=["reply", "reply_important"], status=Deadline.Status.OPEN
+        case=case, rule__in=REPLY_RULES, status=Deadline.Status.OPEN
     ).first()
     if current and current.rule == wanted:
         return

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from petitions.cases.deadlines import SOURCE_DEADLINE, open_deadline, refresh_next_due
+from petitions.cases.deadlines import open_deadline, refresh_next_due, sync_reply_deadline
 from petitions.cases.models import (
     Attachment,
     Case,
@@ -21,8 +21,9 @@ from petitions.cases.models import (
     Petitioner,
 )
 from petitions.cases.numbering import issue_number
-from petitions.worker.alerts import notify_important
+from petitions.cases.signals import case_flags_saved
 from rules import calendar
+from rules.deadlines import RuleKey
 from snippets.models import Category, Channel
 
 # --- filing --------------------------------------------------------------------------------
@@ -114,20 +115,20 @@ def file_case(filing: Filing, *, user=None) -> Case:
                 uploaded_by=case.created_by,
             )
         if filing.channel.is_superior_assigned:
-            open_deadline(case, "acceptance_assigned", received_on)
-            open_deadline(case, "objection_assigned", received_on)
+            open_deadline(case, RuleKey.ACCEPTANCE_ASSIGNED, received_on)
+            open_deadline(case, RuleKey.OBJECTION_ASSIGNED, received_on)
         elif not filing.contact_unclear:
-            open_deadline(case, "acceptance_direct", received_on)
+            open_deadline(case, RuleKey.ACCEPTANCE_DIRECT, received_on)
         if filing.source_deadline:
             Deadline.objects.create(
                 case=case,
-                rule=SOURCE_DEADLINE,
+                rule=RuleKey.SOURCE_DEADLINE,
                 label=_("来源渠道办理期限"),
                 start_on=received_on,
                 due_on=filing.source_deadline,
                 remind_on=max(received_on, calendar.add_working_days(filing.source_deadline, -3)),
                 provisional=calendar.is_provisional(filing.source_deadline),
-                calculation={"rule": SOURCE_DEADLINE, "given_by_channel": True},
+                calculation={"rule": RuleKey.SOURCE_DEADLINE, "given_by_channel": True},
             )
         refresh_next_due(case)
         case.save(update_fields=["next_due_on", "next_due_label"])
@@ -137,5 +138,12 @@ def file_case(filing: Filing, *, user=None) -> Case:
             user=user,
             data={"channel": filing.channel.name, "number": number},
         )
-        notify_important(case)
+        case_flags_saved.send(sender=Case, case=case)
     return case
+
+
+def save_case_corrections(case: Case, *, user=None) -> None:
+    """After the intake record is corrected (更正登记信息): an important-case flag set or
+    cleared changes the reply limit, and the leaders hear of a case that became important."""
+    sync_reply_deadline(case, user=user)
+    case_flags_saved.send(sender=Case, case=case)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from rules.deadlines import due_soon_limit
 from rules.kinds import Kind
-from rules.states import FINAL_STATES, OPEN_STATES, State
+from rules.states import FINAL_STATES, OPEN_STATES, DraftStatus, State
 from snippets.models import Category, Channel, Department
 
 
@@ -24,6 +28,40 @@ class CaseDeletionForbidden(PermissionDenied):
         )
 
 
+def important_q(prefix: str = "") -> Q:
+    """Any of 第十条's criteria makes a case important (重要信访案件)."""
+    q = Q()
+    for name in Case.IMPORTANT_FLAGS:
+        q |= Q(**{f"{prefix}{name}": True})
+    return q
+
+
+def overdue_q(today: dt.date, prefix: str = "") -> Q:
+    """An open case whose nearest staff deadline has passed (已逾期)."""
+    return Q(**{f"{prefix}state__in": OPEN_STATES, f"{prefix}next_due_on__lt": today})
+
+
+def due_soon_q(today: dt.date, prefix: str = "") -> Q:
+    """An open case due within DUE_SOON_WORKING_DAYS working days (即将到期), not yet overdue."""
+    return Q(
+        **{
+            f"{prefix}state__in": OPEN_STATES,
+            f"{prefix}next_due_on__gte": today,
+            f"{prefix}next_due_on__lte": due_soon_limit(today),
+        }
+    )
+
+
+def supervising_leader_expression(prefix: str = "") -> Coalesce:
+    """The case's supervising leader (分管领导) in a query: set at dispatch, else its department's.
+
+    `Case.leader` is the same rule for one case.
+    """
+    return Coalesce(
+        F(f"{prefix}supervising_leader"), F(f"{prefix}host_department__supervising_leader")
+    )
+
+
 class CaseQuerySet(models.QuerySet):
     def delete(self):
         raise CaseDeletionForbidden()
@@ -32,10 +70,13 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(state__in=OPEN_STATES)
 
     def important(self) -> CaseQuerySet:
-        q = Q()
-        for name in Case.IMPORTANT_FLAGS:
-            q |= Q(**{name: True})
-        return self.filter(q)
+        return self.filter(important_q())
+
+    def overdue(self, today: dt.date) -> CaseQuerySet:
+        return self.filter(overdue_q(today))
+
+    def due_soon(self, today: dt.date) -> CaseQuerySet:
+        return self.filter(due_soon_q(today))
 
 
 def private_storage() -> FileSystemStorage:
@@ -234,6 +275,18 @@ class Case(models.Model):
     def is_final(self) -> bool:
         return self.state in FINAL_STATES
 
+    @property
+    def leader(self):
+        """The supervising leader (分管领导): set at dispatch, else the host department's.
+
+        `supervising_leader_expression` is the same rule inside a query.
+        """
+        if self.supervising_leader_id is not None:
+            return self.supervising_leader
+        if self.host_department_id is not None:
+            return self.host_department.supervising_leader
+        return None
+
     @cached_property
     def bureau_head(self):
         """主要负责人: overall responsibility (第四条)."""
@@ -301,14 +354,17 @@ class Attachment(models.Model):
         return self.original_name
 
 
+class DeadlineStatus(models.TextChoices):
+    OPEN = "open", _("进行中")
+    MET = "met", _("已办理")
+    LAPSED = "lapsed", _("已届满")
+    CANCELLED = "cancelled", _("不再适用")
+
+
 class Deadline(models.Model):
     """A due date of a case with its calculation (rule, start, length, unit, skipped days)."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("进行中")
-        MET = "met", _("已办理")
-        LAPSED = "lapsed", _("已届满")
-        CANCELLED = "cancelled", _("不再适用")
+    Status = DeadlineStatus
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="deadlines")
     rule = models.CharField(_("时限规则"), max_length=40)
@@ -334,7 +390,7 @@ class Deadline(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "rule"],
-                condition=Q(status="open"),
+                condition=Q(status=DeadlineStatus.OPEN),
                 name="one_open_deadline_per_rule",
             )
         ]
@@ -347,7 +403,7 @@ class Deadline(models.Model):
             # Only the deadlines still to be reminded: an idle sweep reads nothing it has done.
             models.Index(
                 fields=["remind_on"],
-                condition=Q(status="open", is_window=False, reminded_at__isnull=True),
+                condition=Q(status=DeadlineStatus.OPEN, is_window=False, reminded_at__isnull=True),
                 name="deadline_to_remind",
             ),
         ]
@@ -437,6 +493,45 @@ class Supervision(models.Model):
         return f"{self.case} {self.deadline.label}"
 
 
+class Alert(models.Model):
+    """A notice to a member of staff: a reminder, an overdue case, an important case.
+
+    `key` names the event (e.g. "reminder:deadline:42"); the unique constraint on
+    (recipient, key) makes every alert happen at most once, whatever the worker retries.
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("到期提醒")
+        OVERDUE = "overdue", _("逾期督办")
+        IMPORTANT = "important", _("重要信访案件")
+        SEVERE = "severe", _("情节严重")
+        SOCIAL_IMPACT = "social_impact", _("可能造成重大社会影响")
+        MESSAGE_FAILED = "message_failed", _("通知信访人失败")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="petition_alerts"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=100)
+    message = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("工作提醒")
+        verbose_name_plural = _("工作提醒")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="one_alert_per_event")
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="alert_unread")]
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class PetitionerMessage(models.Model):
     """A message to the petitioner (X.2), kept until a sender has delivered it.
 
@@ -509,18 +604,13 @@ class ReplyDraft(models.Model):
     the supervising leader does the same; only then can it be issued.
     """
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("待科室负责人审核")
-        HEAD_APPROVED = "head_approved", _("待分管领导审核")
-        APPROVED = "approved", _("审核通过，待答复")
-        RETURNED = "returned", _("已退回修改")
-        ISSUED = "issued", _("已答复")
+    Status = DraftStatus
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reply_drafts")
     stage = models.CharField(_("类别"), max_length=20, choices=Reply.Stage.choices)
     text = models.TextField(_("答复内容"))
     method = models.CharField(_("答复方式"), max_length=30, blank=True)
-    status = models.CharField(_("审核状态"), max_length=20, choices=Status.choices)
+    status = models.CharField(_("审核状态"), max_length=20, choices=DraftStatus.choices())
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )

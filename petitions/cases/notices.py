@@ -12,6 +12,7 @@ from petitions.cases.models import (
     Case,
     PetitionerMessage,
 )
+from rules.deadlines import REPLY_RULES
 from rules.states import State
 from rules.transitions import DECLINE_REASONS
 from snippets.default_templates import DEFAULT_TEMPLATES
@@ -83,7 +84,7 @@ def placeholder_values(case: Case, *, leaves_out_identity: bool = False) -> dict
     petitioner = None
     if not (leaves_out_identity or case.anonymous):
         petitioner = case.petitioners.first()
-    reply_deadline = case.deadlines.filter(rule__in=["reply", "reply_important"]).first()
+    reply_deadline = case.deadlines.filter(rule__in=REPLY_RULES).first()
     last_reply = case.replies.order_by("-replied_on", "-id").first()
     route = decision.get("legal_route", "")
     return {

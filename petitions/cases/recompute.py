@@ -24,10 +24,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from petitions.cases.deadlines import SOURCE_DEADLINE, refresh_next_due
+from petitions.cases.deadlines import refresh_next_due
 from petitions.cases.models import Case, Deadline
 from rules import calendar
-from rules.deadlines import DEFAULT_RULES, REMINDER_WORKING_DAYS, DeadlineRule, Unit, compute_due
+from rules.deadlines import (
+    DEFAULT_RULES,
+    REMINDER_WORKING_DAYS,
+    DeadlineRule,
+    RuleKey,
+    Unit,
+    compute_due,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +95,7 @@ def _move_off_holiday() -> bool:
 
 def _recalculate(deadline: Deadline) -> dict | None:
     """The new (due_on, remind_on, provisional, calculation), or None if it cannot be computed."""
-    if deadline.rule == SOURCE_DEADLINE:
+    if deadline.rule == RuleKey.SOURCE_DEADLINE:
         # The channel gave the date; only what the calendar decides is recomputed.
         start = deadline.start_on
         remind_on = max(start, calendar.add_working_days(deadline.due_on, -REMINDER_WORKING_DAYS))

@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from wagtail.models import ModelLogEntry
 
 from petitions.cases.models import Case
+from petitions.cases.people import display_name
 from rules.states import State
 
 # --- the case page -------------------------------------------------------------------------
@@ -47,9 +48,3 @@ def owning_prefetch() -> Prefetch:
 
 def owning_leaders(case: Case) -> str:
     return "、".join(display_name(item.leader) for item in getattr(case, "owning_items", []))
-
-
-def display_name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()

@@ -17,7 +17,6 @@ from wagtail.log_actions import log
 
 from petitions.cases.access import user_roles
 from petitions.cases.deadlines import (
-    SOURCE_DEADLINE,
     close_deadlines,
     local_today,
     open_deadline,
@@ -33,7 +32,7 @@ from petitions.cases.models import (
     Transfer,
 )
 from petitions.cases.notices import enqueue_petitioner_message
-from rules.deadlines import DEFAULT_RULES
+from rules.deadlines import DEFAULT_RULES, REPLY_RULES, RuleKey
 from rules.roles import Role
 from rules.states import State
 from rules.transitions import CaseFacts, TransitionRefused, check_transition, get_transition
@@ -69,9 +68,9 @@ def case_facts(case: Case, today: dt.date, user=None) -> CaseFacts:
         state=State(case.state),
         today=today,
         is_superior_assigned=case.channel.is_superior_assigned,
-        review_window_due=windows.get("review_request_window"),
-        re_review_window_due=windows.get("re_review_request_window"),
-        objection_window_due=windows.get("objection_window"),
+        review_window_due=windows.get(RuleKey.REVIEW_REQUEST_WINDOW),
+        re_review_window_due=windows.get(RuleKey.RE_REVIEW_REQUEST_WINDOW),
+        objection_window_due=windows.get(RuleKey.OBJECTION_WINDOW),
         has_host_department=case.host_department_id is not None,
         draft_status=draft.status if draft else None,
         actor_id=getattr(user, "pk", None),
@@ -94,13 +93,17 @@ def _jsonable(value):
 
 def _accept(case: Case, data: Mapping, user) -> None:
     case.accepted_on = data["accepted_on"]
-    close_deadlines(case, ["acceptance_direct", "acceptance_assigned", "objection_assigned"])
+    close_deadlines(
+        case, [RuleKey.ACCEPTANCE_DIRECT, RuleKey.ACCEPTANCE_ASSIGNED, RuleKey.OBJECTION_ASSIGNED]
+    )
     case.decision = {**case.decision, "notice_method": data["notice_method"]}
     open_deadline(case, reply_rule_key(case), case.accepted_on)
 
 
 def _decide(case: Case, data: Mapping, user, keys: Sequence[str]) -> None:
-    close_deadlines(case, ["acceptance_direct", "acceptance_assigned", "objection_assigned"])
+    close_deadlines(
+        case, [RuleKey.ACCEPTANCE_DIRECT, RuleKey.ACCEPTANCE_ASSIGNED, RuleKey.OBJECTION_ASSIGNED]
+    )
     case.decision = {**case.decision, **{k: _jsonable(data.get(k, "")) for k in keys}}
 
 
@@ -236,7 +239,7 @@ def record_recusal_as_administrator(*, case: Case, person, reason: str, recorded
 def _close(case: Case, data: Mapping, user) -> None:
     close_deadlines(
         case,
-        ["review_request_window", "re_review_request_window", "objection_window"],
+        [RuleKey.REVIEW_REQUEST_WINDOW, RuleKey.RE_REVIEW_REQUEST_WINDOW, RuleKey.OBJECTION_WINDOW],
         status=Deadline.Status.LAPSED,
     )
 
@@ -247,7 +250,9 @@ def _archive(case: Case, data: Mapping, user) -> None:
 
 
 def _void(case: Case, data: Mapping, user) -> None:
-    close_deadlines(case, DEFAULT_RULES.keys() | {SOURCE_DEADLINE}, Deadline.Status.CANCELLED)
+    close_deadlines(
+        case, DEFAULT_RULES.keys() | {RuleKey.SOURCE_DEADLINE}, Deadline.Status.CANCELLED
+    )
     case.decision = {**case.decision, "void_reason": data["reason"]}
 
 
@@ -263,13 +268,17 @@ EFFECTS = {
     "transfer": _transfer,
     "reply": _replier(
         "reply",
-        ["reply", "reply_important", SOURCE_DEADLINE],
-        ["review_request_window", "objection_window"],
+        [*REPLY_RULES, RuleKey.SOURCE_DEADLINE],
+        [RuleKey.REVIEW_REQUEST_WINDOW, RuleKey.OBJECTION_WINDOW],
     ),
-    "request_review": _requester(["review_request_window", "objection_window"], "review_opinion"),
-    "reply_review": _replier("review", ["review_opinion"], ["re_review_request_window"]),
-    "request_re_review": _requester(["re_review_request_window"], "re_review_opinion"),
-    "reply_re_review": _replier("re_review", ["re_review_opinion"], []),
+    "request_review": _requester(
+        [RuleKey.REVIEW_REQUEST_WINDOW, RuleKey.OBJECTION_WINDOW], RuleKey.REVIEW_OPINION
+    ),
+    "reply_review": _replier(
+        "review", [RuleKey.REVIEW_OPINION], [RuleKey.RE_REVIEW_REQUEST_WINDOW]
+    ),
+    "request_re_review": _requester([RuleKey.RE_REVIEW_REQUEST_WINDOW], RuleKey.RE_REVIEW_OPINION),
+    "reply_re_review": _replier("re_review", [RuleKey.RE_REVIEW_OPINION], []),
     "close": _close,
     "archive": _archive,
     "void": _void,

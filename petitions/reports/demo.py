@@ -22,6 +22,7 @@ from petitions.cases.models import Case, Deadline, Feedback, Reply
 from petitions.cases.transitions import perform_transition
 from petitions.reports.models import SpotCheck, Talk
 from petitions.reports.periods import previous_quarter, quarter_bounds, quarter_of
+from rules.deadlines import RuleKey
 from rules.roles import ROLE_GROUP_NAMES, Role
 from snippets.models import Category, Channel, Department
 
@@ -285,7 +286,9 @@ def _records(cases: list[Case], admin, today: dt.date) -> None:
             else "答复未写明法律依据，限期整改。",
             checked_by=admin,
         )
-    late = [r for r in replies if r.case.deadlines.filter(rule="reply", due_on__lt=r.replied_on)]
+    late = [
+        r for r in replies if r.case.deadlines.filter(rule=RuleKey.REPLY, due_on__lt=r.replied_on)
+    ]
     for reply in late[:2]:
         department = reply.case.host_department
         Talk.objects.create(

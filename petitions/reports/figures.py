@@ -33,37 +33,29 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from petitions.cases.models import Case, Deadline, Feedback, Reply
+from petitions.cases.models import Case, Deadline, Feedback, Reply, important_q
 from petitions.reports.models import SpotCheck, Talk
 from petitions.reports.periods import Period
 from petitions.reports.scope import Scope
+from rules.deadlines import ACCEPTANCE_RULES, REPLY_RULES, RuleKey
 from rules.kinds import Kind
 from rules.states import State
 from snippets.models import Department
 
-ACCEPTANCE_RULES = ("acceptance_direct", "acceptance_assigned")
 #: The limit for objecting to an assigned case is a right, not a duty: an accepted case never
 #: “misses” it, so it counts in no rate (the acceptance limit runs beside it).
-NOT_A_DUTY = ("objection_assigned",)
-REPLY_RULES = ("reply", "reply_important")
-REVIEW_RULES = ("review_opinion", "re_review_opinion")
+NOT_A_DUTY = (RuleKey.OBJECTION_ASSIGNED,)
+REVIEW_RULES = (RuleKey.REVIEW_OPINION, RuleKey.RE_REVIEW_OPINION)
 #: The reply stage whose 答复日期 marks each opinion rule as done.
 STAGE_OF_RULE = {
-    "reply": Reply.Stage.REPLY,
-    "reply_important": Reply.Stage.REPLY,
-    "source_deadline": Reply.Stage.REPLY,
-    "review_opinion": Reply.Stage.REVIEW,
-    "re_review_opinion": Reply.Stage.RE_REVIEW,
+    RuleKey.REPLY: Reply.Stage.REPLY,
+    RuleKey.REPLY_IMPORTANT: Reply.Stage.REPLY,
+    RuleKey.SOURCE_DEADLINE: Reply.Stage.REPLY,
+    RuleKey.REVIEW_OPINION: Reply.Stage.REVIEW,
+    RuleKey.RE_REVIEW_OPINION: Reply.Stage.RE_REVIEW,
 }
 UNASSIGNED = _("未交办")
 UNCLASSIFIED = _("未分类")
-
-
-def important_q(prefix: str = "") -> Q:
-    q = Q()
-    for name in Case.IMPORTANT_FLAGS:
-        q |= Q(**{f"{prefix}{name}": True})
-    return q
 
 
 # --- rows ----------------------------------------------------------------------------------
@@ -205,7 +197,7 @@ def _late_q(today: dt.date, rules: Sequence[str] | None = None) -> Q:
     return q & Q(rule__in=rules) if rules else q
 
 
-def _rate_annotations(today: dt.date) -> dict:
+def rate_annotations(today: dt.date) -> dict:
     return {
         "acceptance_on_time": Count("pk", filter=_on_time_q(ACCEPTANCE_RULES)),
         "acceptance_late": Count("pk", filter=_late_q(today, ACCEPTANCE_RULES)),
@@ -225,7 +217,7 @@ class OnTime:
     overdue_cases: int
 
 
-def _on_time_from(row: dict) -> OnTime:
+def on_time_from(row: dict) -> OnTime:
     return OnTime(
         acceptance=Rate(row["acceptance_on_time"], row["acceptance_late"]),
         reply=Rate(row["reply_on_time"], row["reply_late"]),
@@ -236,8 +228,8 @@ def _on_time_from(row: dict) -> OnTime:
 
 def on_time(scope: Scope, period: Period, today: dt.date) -> OnTime:
     """受理、答复、复查复核意见按期率 and the number of overdue cases (1 query)."""
-    row = staff_deadlines(scope, period, today).aggregate(**_rate_annotations(today))
-    return _on_time_from(row)
+    row = staff_deadlines(scope, period, today).aggregate(**rate_annotations(today))
+    return on_time_from(row)
 
 
 @dataclass(frozen=True)
@@ -346,10 +338,10 @@ def reviews(scope: Scope, period: Period) -> Reviews:
         .filter(period.day_q("start_on"))
         .exclude(status=Deadline.Status.CANCELLED)
         .aggregate(
-            review=Count("pk", filter=Q(rule="review_opinion")),
-            review_open=Count("pk", filter=Q(rule="review_opinion", status="open")),
-            re_review=Count("pk", filter=Q(rule="re_review_opinion")),
-            re_review_open=Count("pk", filter=Q(rule="re_review_opinion", status="open")),
+            review=Count("pk", filter=Q(rule=RuleKey.REVIEW_OPINION)),
+            review_open=Count("pk", filter=Q(rule=RuleKey.REVIEW_OPINION, status="open")),
+            re_review=Count("pk", filter=Q(rule=RuleKey.RE_REVIEW_OPINION)),
+            re_review_open=Count("pk", filter=Q(rule=RuleKey.RE_REVIEW_OPINION, status="open")),
         )
     )
     replied = (
@@ -600,11 +592,11 @@ def department_rows(scope: Scope, period: Period, today: dt.date) -> list[Depart
     for r in (
         staff_deadlines(scope, period, today)
         .values("case__host_department")
-        .annotate(**_rate_annotations(today))
+        .annotate(**rate_annotations(today))
         .order_by()
     ):
         if row := row_for(r["case__host_department"]):
-            figures = _on_time_from(r)
+            figures = on_time_from(r)
             row.acceptance, row.reply = figures.acceptance, figures.reply
             row.overdue_cases = figures.overdue_cases
     for r in (
@@ -613,8 +605,8 @@ def department_rows(scope: Scope, period: Period, today: dt.date) -> list[Depart
         .exclude(status=Deadline.Status.CANCELLED)
         .values("case__host_department")
         .annotate(
-            review=Count("pk", filter=Q(rule="review_opinion")),
-            re_review=Count("pk", filter=Q(rule="re_review_opinion")),
+            review=Count("pk", filter=Q(rule=RuleKey.REVIEW_OPINION)),
+            re_review=Count("pk", filter=Q(rule=RuleKey.RE_REVIEW_OPINION)),
         )
         .order_by()
     ):

@@ -11,7 +11,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from petitions.cases import fields
 from petitions.cases.access import visible_cases
 from petitions.cases.models import Case
-from petitions.reports.live import person
+from petitions.cases.people import display_name
 from petitions.reports.models import SpotCheck, Talk
 from petitions.reports.scope import own_departments, sees_all
 from snippets.models import Department
@@ -71,7 +71,7 @@ class ScopeForm(forms.Form):
             .distinct()
             .order_by("username")
         )
-        self.fields["leader"].label_from_instance = person
+        self.fields["leader"].label_from_instance = display_name
 
 
 class CaseNumberMixin(WagtailAdminModelForm):
@@ -137,7 +137,7 @@ class TalkForm(CaseNumberMixin):
         self.fields["staff"].queryset = (
             get_user_model().objects.filter(is_active=True).order_by("username")
         )
-        self.fields["staff"].label_from_instance = person
+        self.fields["staff"].label_from_instance = display_name
 
     def clean(self):
         data = super().clean()

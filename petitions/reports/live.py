@@ -5,23 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from petitions.admin.filters import DUE_SOON_WORKING_DAYS
-from petitions.cases.models import Case
+from petitions.cases.models import (
+    Case,
+    due_soon_q,
+    important_q,
+    overdue_q,
+    supervising_leader_expression,
+)
+from petitions.cases.people import display_name
 from petitions.reports.figures import (
     UNASSIGNED,
     Rate,
-    _on_time_from,
-    _rate_annotations,
-    important_q,
+    on_time_from,
+    rate_annotations,
     staff_deadlines,
 )
 from petitions.reports.periods import Period
 from petitions.reports.scope import Scope
-from rules import calendar
 from rules.roles import Role
 from rules.states import OPEN_STATES
 from snippets.models import Department
@@ -43,26 +46,13 @@ class LiveRow:
     reply: Rate = Rate(0, 0)
 
 
-def soon_limit(today: dt.date) -> dt.date:
-    return calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)
-
-
 def _live_counts(today: dt.date) -> dict:
     return {
         "open": Count("pk"),
-        "due_soon": Count(
-            "pk", filter=Q(next_due_on__gte=today, next_due_on__lte=soon_limit(today))
-        ),
-        "overdue": Count("pk", filter=Q(next_due_on__lt=today)),
+        "due_soon": Count("pk", filter=due_soon_q(today)),
+        "overdue": Count("pk", filter=overdue_q(today)),
         "important": Count("pk", filter=important_q()),
     }
-
-
-def _leader_of(prefix: str = ""):
-    """The case's supervising leader: set at dispatch, else its department's."""
-    return Coalesce(
-        F(f"{prefix}supervising_leader"), F(f"{prefix}host_department__supervising_leader")
-    )
 
 
 def live_rows(scope: Scope, today: dt.date, *, by: str, rates: Period) -> list[LiveRow]:
@@ -73,7 +63,7 @@ def live_rows(scope: Scope, today: dt.date, *, by: str, rates: Period) -> list[L
     if by == "department":
         group, dgroup = F("host_department"), F("case__host_department")
     else:
-        group, dgroup = _leader_of(), _leader_of("case__")
+        group, dgroup = supervising_leader_expression(), supervising_leader_expression("case__")
     live = (
         scope.cases.filter(state__in=OPEN_STATES)
         .annotate(group=group)
@@ -85,7 +75,7 @@ def live_rows(scope: Scope, today: dt.date, *, by: str, rates: Period) -> list[L
         staff_deadlines(scope, rates, today)
         .annotate(group=dgroup)
         .values("group")
-        .annotate(**_rate_annotations(today))
+        .annotate(**rate_annotations(today))
         .order_by()
     )
     rows: dict = {}
@@ -95,7 +85,7 @@ def live_rows(scope: Scope, today: dt.date, *, by: str, rates: Period) -> list[L
         row.important = r["important"]
     for r in rated:
         row = rows.setdefault(r["group"], LiveRow(r["group"], ""))
-        figures = _on_time_from(r)
+        figures = on_time_from(r)
         row.acceptance, row.reply = figures.acceptance, figures.reply
     keys = [k for k in rows if k is not None]
     if by == "department":
@@ -107,7 +97,7 @@ def live_rows(scope: Scope, today: dt.date, *, by: str, rates: Period) -> list[L
         unknown = str(UNASSIGNED)
     else:
         users = get_user_model().objects.filter(pk__in=keys).order_by("username")
-        names = {u.pk: u.get_full_name() or u.get_username() for u in users}
+        names = {u.pk: display_name(u) for u in users}
         unknown = str(_("未确定分管领导"))
     for key, row in rows.items():
         row.name = str(names.get(key, unknown))
@@ -120,7 +110,7 @@ def due_cases(scope: Scope, today: dt.date) -> QuerySet:
     """Open cases overdue or due within three working days, nearest first, with the people
     responsible (经办人、科室负责人、分管领导) loaded in the same query (A24.2)."""
     return (
-        scope.cases.filter(state__in=OPEN_STATES, next_due_on__lte=soon_limit(today))
+        scope.cases.filter(overdue_q(today) | due_soon_q(today))
         .select_related(
             "host_department",
             "host_department__head",
@@ -153,21 +143,15 @@ def due_cases(scope: Scope, today: dt.date) -> QuerySet:
     )
 
 
-def person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
 def responsible(case: Case) -> dict[str, str]:
     """Who answers for a late or nearly late case: handler, department head, leader (A24.2).
 
     Before dispatch no department holds the case: the detachment answers for it (第二条)."""
     dept = case.host_department
     return {
-        "handler": person(case.handler),
-        "head": person(dept.head) if dept else "",
-        "leader": person(case.supervising_leader or (dept.supervising_leader if dept else None)),
+        "handler": display_name(case.handler),
+        "head": display_name(dept.head) if dept else "",
+        "leader": display_name(case.leader),
         "fallback": ""
         if dept
         else str(_("未交办（由%(who)s负责）") % {"who": Role.DETACHMENT.label}),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from petitions.cases.access import SEES_ALL, user_roles, visible_cases
+from petitions.cases.models import supervising_leader_expression
 from snippets.models import Department
 
 # --- scope ---------------------------------------------------------------------------------
@@ -53,10 +54,7 @@ def report_scope(user, *, department: Department | None = None, leader=None) -> 
         chosen = Department.objects.filter(pk=department.pk)
         departments = chosen if departments is None else departments.filter(pk=department.pk)
     if leader is not None:
-        cases = cases.filter(
-            Q(supervising_leader=leader)
-            | Q(supervising_leader__isnull=True, host_department__supervising_leader=leader)
-        )
+        cases = cases.alias(leader=supervising_leader_expression()).filter(leader=leader.pk)
         led = Department.objects.filter(supervising_leader=leader)
         departments = led if departments is None else departments.filter(supervising_leader=leader)
     return Scope(cases=cases, departments=departments, sees_all=every)

@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from petitions.cases.models import Case
-from petitions.worker.models import Alert
+from petitions.cases.models import Alert, Case
 from rules.roles import ROLE_GROUP_NAMES, Role
 from snippets.models import BureauLeadership
 
@@ -39,11 +38,9 @@ def responsible_for(case: Case) -> list:
 
 
 def supervising_leader_of(case: Case):
-    if case.supervising_leader is not None:
-        return case.supervising_leader
-    if case.host_department_id and case.host_department.supervising_leader:
-        return case.host_department.supervising_leader
-    return BureauLeadership.load().petition_leader
+    """Who is told about a case at the leaders' level: its supervising leader, else the leader
+    supervising petition work (分管信访工作的领导)."""
+    return case.leader or BureauLeadership.load().petition_leader
 
 
 def create_alerts(case: Case, recipients: Iterable, kind: str, key: str, message: str) -> int:

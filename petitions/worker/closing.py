@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from petitions.cases.models import Case, Deadline
+from rules.deadlines import RuleKey
 from rules.states import State
 from rules.transitions import TransitionRefused
 
@@ -25,8 +26,8 @@ def close_expired(today: dt.date) -> int:
     closed = 0
     refused: set[int] = set()  # not closable now: never let them hide the cases behind them
     window_rule = {
-        "objection_window": State.REPLIED,
-        "re_review_request_window": State.REVIEW_REPLIED,
+        RuleKey.OBJECTION_WINDOW: State.REPLIED,
+        RuleKey.RE_REVIEW_REQUEST_WINDOW: State.REVIEW_REPLIED,
     }
     while True:
         ids = list(

@@ -11,9 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from petitions.cases.models import PetitionerMessage
+from petitions.cases.models import Alert, PetitionerMessage
 from petitions.worker.alerts import _detachment, create_alerts
-from petitions.worker.models import Alert
 from petitions.worker.senders import get_sender
 
 # --- X.2: messages to petitioners -----------------------------------------------------------

@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from petitions.cases.models import Deadline, Supervision
+from petitions.cases.models import Alert, Deadline, Supervision
 from petitions.worker.alerts import create_alerts, responsible_for, supervising_leader_of
-from petitions.worker.models import Alert
 
 # --- 第十八条: reminders and supervision -----------------------------------------------------
 

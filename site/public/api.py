@@ -28,6 +28,7 @@ from petitions.intake import abuse
 from petitions.intake.filing import PUBLIC_KINDS, PublicFilingForm, file_public_petition
 from petitions.intake.filing import find_case_for_lookup as _find_case
 from petitions.models import Deadline
+from rules.deadlines import RuleKey
 from snippets.models import Category, Channel, ReferralGuideEntry
 
 
@@ -303,7 +304,7 @@ def file_petition(
     if created:
         abuse.record_filing(address, form.cleaned_data)
     acceptance = case.deadlines.filter(
-        rule="acceptance_direct", status=Deadline.Status.OPEN
+        rule=RuleKey.ACCEPTANCE_DIRECT, status=Deadline.Status.OPEN
     ).first()
     return Status(
         201 if created else 200,

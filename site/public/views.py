@@ -21,7 +21,7 @@ from petitions.intake.filing import (
     new_submission_token,
 )
 from petitions.models import Deadline, PublicSubmission
-from rules.deadlines import DEFAULT_RULES, resolve_rule
+from rules.deadlines import DEFAULT_RULES, RuleKey, resolve_rule
 from rules.states import State
 from rules.transitions import DECLINE_REASONS
 from snippets.models import Channel
@@ -29,14 +29,14 @@ from snippets.referral import matching_entries
 
 #: The time limits the public is told about, in the order a case meets them.
 PUBLIC_RULE_KEYS = (
-    "acceptance_direct",
-    "reply",
-    "reply_important",
-    "review_request_window",
-    "review_opinion",
-    "re_review_request_window",
-    "re_review_opinion",
-    "objection_window",
+    RuleKey.ACCEPTANCE_DIRECT,
+    RuleKey.REPLY,
+    RuleKey.REPLY_IMPORTANT,
+    RuleKey.REVIEW_REQUEST_WINDOW,
+    RuleKey.REVIEW_OPINION,
+    RuleKey.RE_REVIEW_REQUEST_WINDOW,
+    RuleKey.RE_REVIEW_OPINION,
+    RuleKey.OBJECTION_WINDOW,
 )
 SESSION_RECEIPTS = "public_receipts"
 SESSION_RECEIPTS_KEPT = 10
@@ -127,7 +127,7 @@ def receipt(request, token: str):
     case = submission.case
     remembered = request.session.get(SESSION_RECEIPTS, {}).get(token, {})
     acceptance = case.deadlines.filter(
-        rule="acceptance_direct", status=Deadline.Status.OPEN
+        rule=RuleKey.ACCEPTANCE_DIRECT, status=Deadline.Status.OPEN
     ).first()
     return render(
         request,

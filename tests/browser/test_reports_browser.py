@@ -23,7 +23,7 @@ def test_a5_2_browser_quarterly_report_of_the_previous_quarter_draws_its_charts(
     # The public pages play no part here, and they need Wagtail's page tree, which the flush
     # after an earlier transactional test removes.
     monkeypatch.setattr(
-        "petitions.management.commands.load_starter.ensure_public_pages", lambda: None
+        "petition_site.management.commands.load_starter.ensure_public_pages", lambda: None
     )
     call_command("load_starter", "--demo", stdout=io.StringIO())
     year, quarter = previous_quarter(*quarter_of(timezone.localdate()))

@@ -18,9 +18,9 @@ from factories import make_case, superior_channel
 from freezegun import freeze_time
 from wagtail.models import ModelLogEntry
 
-from petitions.admin.holiday_calendar import register_holiday_calendar_menu_item
 from petitions.cases.recompute import affected_filter, recompute_open_deadlines
 from petitions.models import Case, Deadline
+from petitions.wagtail_hooks import register_holiday_calendar_menu_item
 from snippets.models import CalendarCorrection, HolidayNotice
 
 pytestmark = pytest.mark.django_db

@@ -1,22 +1,30 @@
-"""TODO docstring."""
+"""The admin menu items of the case work: each shown only to those who may use it."""
 
 from __future__ import annotations
 
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
-from wagtail.permissions import register_permission_policy
 
+from petitions.admin.holiday_calendar import may_view as may_view_holiday_calendar
 from petitions.reports.models import SpotCheck, Talk
-from petitions.reports.records import NoDeletePolicy, SpotCheckViewSet, TalkViewSet
-from petitions.reports.views import (
-    BulletinView,
-    DashboardView,
-    QuarterlyReportView,
-    YearlyEvaluationView,
-    may_see_reports,
-)
+from petitions.reports.views import may_see_reports
+from petitions.transfer.importing import may_import
+
+
+class RecusalMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("petitions.add_recusal")
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_import(request.user)
+
+
+class HolidayCalendarMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return may_view_holiday_calendar(request.user)
 
 
 class ReportMenuItem(MenuItem):
@@ -34,19 +42,8 @@ class RecordMenuItem(MenuItem):
         return any(request.user.has_perm(f"petitions.{a}_{name}") for a in ("add", "view"))
 
 
-def report_urls():
-    return [
-        path("reports/dashboard/", DashboardView.as_view(), name="petitions_report_dashboard"),
-        path(
-            "reports/quarterly/", QuarterlyReportView.as_view(), name="petitions_report_quarterly"
-        ),
-        path("reports/yearly/", YearlyEvaluationView.as_view(), name="petitions_report_yearly"),
-        path("reports/bulletin/", BulletinView.as_view(), name="petitions_report_bulletin"),
-    ]
-
-
-def report_menu_item():
-    """统计报表 in the admin menu, with the records the evaluation counts."""
+def report_menu() -> SubmenuMenuItem:
+    """统计报表, with the records the evaluation counts."""
     items = [
         ReportMenuItem(
             _("科室与分管领导看板"),
@@ -75,12 +72,3 @@ def report_menu_item():
         ),
     ]
     return SubmenuMenuItem(_("统计报表"), Menu(items=items), icon_name="table", order=120)
-
-
-def register_hooks() -> None:
-    """Called once from wagtail_hooks: the report pages, the record viewsets and the menu."""
-    register_permission_policy(SpotCheck, NoDeletePolicy(SpotCheck))
-    register_permission_policy(Talk, NoDeletePolicy(Talk))
-    hooks.register("register_admin_urls", report_urls)
-    hooks.register("register_admin_viewset", lambda: [SpotCheckViewSet(), TalkViewSet()])
-    hooks.register("register_admin_menu_item", report_menu_item)

@@ -1,0 +1,81 @@
+"""How a case's audit-log entries read (办理过程).
+
+One formatter per action, registered with Wagtail's log registry in `wagtail_hooks.py`: the case
+page's timeline and Wagtail's own history and site-history views show the same sentences.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import LogActionRegistry, LogFormatter
+
+from rules.states import State
+from rules.transitions import TRANSITIONS
+
+
+class CaseLogFormatter(LogFormatter):
+    """An entry of a case's timeline: what was done, by whom if not a person, and its details."""
+
+    def actor(self, log_entry) -> str:
+        """Who acted when it was not a member of staff: the rules themselves, or the petitioner."""
+        data = log_entry.data or {}
+        if data.get("system"):
+            return gettext("系统")
+        if data.get("petitioner"):
+            return gettext("信访人（网上）")
+        return ""
+
+    def details(self, log_entry) -> list[str]:
+        """The lines under the entry: the rating, the petitioner's request, the comment."""
+        data = log_entry.data or {}
+        fields = data.get("fields") or {}
+        lines = []
+        if data.get("rating_label"):
+            lines.append(f"{gettext('满意度')}：{data['rating_label']}")
+        for key in ("request", "comment"):
+            if fields.get(key):
+                lines.append(str(fields[key]))
+        return lines
+
+    def state_change(self, log_entry) -> str:
+        """The state before and after, in words (已受理 → 已交办); "" when it did not change."""
+        data = log_entry.data or {}
+        source, target = data.get("from"), data.get("to")
+        if not source or source == target:
+            return ""
+        return f"{_state_label(source)} → {_state_label(target)}"
+
+    def format_comment(self, log_entry) -> str:
+        parts = [self.actor(log_entry), *self.details(log_entry), self.state_change(log_entry)]
+        return "；".join(part for part in parts if part)
+
+
+def _state_label(value: str) -> str:
+    try:
+        return str(State(value).label)
+    except ValueError:
+        return value
+
+
+#: The actions of a case besides the steps of the transition table (whose names are theirs).
+OTHER_ACTIONS = {
+    "petitions.file": (_("收件登记"), _("收件并编号")),
+    "petitions.deadline_recomputed": (_("期限重新计算"), _("期限重新计算")),
+    "petitions.supervise": (_("督办"), _("逾期督办")),
+    "petitions.print_notice": (_("打印文书"), _("打印文书")),
+    "petitions.reveal_identity": (_("查看信访人身份"), _("查看信访人身份")),
+    "petitions.download_attachment": (_("下载附件"), _("下载附件")),
+    "petitions.feedback": (_("满意度评价"), _("信访人满意度评价")),
+}
+
+
+def register_case_log_actions(actions: LogActionRegistry) -> None:
+    """Every step of the transition table is an audit-log action of its own (petitions.*)."""
+    entries = {t.log_action: (t.label, t.label) for t in TRANSITIONS.values()}
+    entries.update(OTHER_ACTIONS)
+    for action, (label, message) in entries.items():
+        formatter = type(
+            "CaseActionFormatter", (CaseLogFormatter,), {"label": label, "message": message}
+        )
+        actions.register_action(action)(formatter)
