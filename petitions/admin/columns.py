@@ -1,15 +1,12 @@
-"""TODO docstring."""
+"""The ledger's own columns: the next due date as it stands today, and the state."""
 
 from __future__ import annotations
 
 from wagtail.admin.ui.tables import Column
 
-from petitions.admin.filters import DUE_SOON_WORKING_DAYS
 from petitions.cases.deadlines import local_today
-from rules import calendar
+from petitions.cases.selectors import ledger_due
 from rules.states import State
-
-# --- the ledger ----------------------------------------------------------------------------
 
 
 class DueColumn(Column):
@@ -22,13 +19,12 @@ class DueColumn(Column):
         due = instance.next_due_on
         context["due"] = due
         context["label"] = instance.next_due_label
-        if due and instance.state not in {State.ARCHIVED, State.VOIDED, State.CLOSED}:
-            today = parent_context.get("petitions_today") or local_today()
-            left = calendar.working_days_between(today, due)
-            context["days_left"] = left
-            context["overdue"] = due < today
-            context["overdue_days"] = -left
-            context["soon"] = not context["overdue"] and left <= DUE_SOON_WORKING_DAYS
+        status = ledger_due(instance, parent_context.get("petitions_today") or local_today())
+        if status is not None:
+            context["days_left"] = status.days_left
+            context["overdue"] = status.overdue
+            context["overdue_days"] = status.overdue_days
+            context["soon"] = status.soon
         return context
 
 

@@ -1,18 +1,14 @@
-"""TODO docstring."""
+"""The ledger's filters (台账筛选)."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 
 from petitions.cases.deadlines import local_today
 from petitions.cases.models import Case
-from rules import calendar
 from rules.kinds import Kind
-from rules.states import OPEN_STATES, State
+from rules.states import State
 from snippets.models import Category, Channel, Department
-
-DUE_SOON_WORKING_DAYS = 3
 
 
 class CaseFilterSet(WagtailFilterSet):
@@ -49,11 +45,8 @@ class CaseFilterSet(WagtailFilterSet):
         return important if value else queryset.exclude(pk__in=important.values("pk"))
 
     def filter_due(self, queryset, name, value):
-        today = local_today()
-        open_cases = queryset.filter(state__in=OPEN_STATES)
         if value == "overdue":
-            return open_cases.filter(next_due_on__lt=today)
+            return queryset.overdue(local_today())
         if value == "soon":
-            limit = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)
-            return open_cases.filter(Q(next_due_on__gte=today) & Q(next_due_on__lte=limit))
+            return queryset.due_soon(local_today())
         return queryset

@@ -26,8 +26,7 @@ from petitions.cases.deadlines import local_today
 from petitions.cases.filing import file_case, save_case_corrections
 from petitions.cases.models import Case, Petitioner
 from petitions.cases.notices import NOTICES, available_notices
-from petitions.cases.privacy import mask_address, mask_id_number, mask_name, mask_phone
-from petitions.cases.selectors import display_name, owning_prefetch, timeline_of
+from petitions.cases.selectors import case_page, owning_prefetch, reply_draft_start
 from petitions.cases.transitions import case_facts, perform_transition
 from petitions.transfer.exporting import SafeSpreadsheetExportMixin
 from rules.states import State
@@ -125,35 +124,10 @@ class CaseDetailView(generic.InspectView):
             case=case,
             today=today,
             state_label=State(case.state).label,
-            petitioners=[
-                {
-                    "name": p.name if revealed else mask_name(p.name),
-                    "phone": p.phone if revealed else mask_phone(p.phone),
-                    "id_number": p.id_number if revealed else mask_id_number(p.id_number),
-                    "address": p.address if revealed else mask_address(p.address),
-                    "is_representative": p.is_representative,
-                }
-                for p in case.petitioners.all()
-            ],
-            revealed=revealed,
-            leader_name=display_name(case.leader),
-            handler_name=display_name(case.handler),
-            owning=[
-                {"leader": display_name(i.leader), "plan": i.plan, "reason": i.get_reason_display()}
-                for i in case.owning_items
-            ],
-            recusals=case.recusals.select_related("user"),
-            reply_drafts=case.reply_drafts.select_related(
-                "author", "head_approved_by", "leader_approved_by"
-            ),
-            bureau_head_name=display_name(case.bureau_head),
-            can_reveal=may_reveal(user, case) and not revealed and case.petitioners.all(),
-            deadlines=sorted(case.deadlines.all(), key=lambda d: (d.due_on, d.id)),
-            timeline=timeline_of(case),
             transitions=transitions,
             open_steps=[t for t in transitions if not t["refusal"]],
             closed_steps=[t for t in transitions if t["refusal"]],
-            provisional=any(d.provisional for d in case.deadlines.all() if d.status == "open"),
+            **case_page(case, revealed=revealed, may_reveal=may_reveal(user, case), today=today),
         )
         return context
 
@@ -255,19 +229,7 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
         if self.referral_suggestions:
             initial["referral_entry"] = self.referral_suggestions[0]
         if self.transition.name == "draft_reply":
-            from petitions.cases.transitions import current_draft
-
-            returned = current_draft(self.case)
-            if returned is not None and returned.status == "returned":
-                # Revising: start from the draft that was sent back.
-                initial.update(reply_text=returned.text, method=returned.method)
-            else:
-                # 第十七条: the handler starts from the bureau's reply template.
-                from petitions.cases.notices import placeholder_values, template_text
-                from snippets.templating import render
-
-                _title, body = template_text("reply_draft")
-                initial["reply_text"] = render(body, placeholder_values(self.case))
+            initial.update(reply_draft_start(self.case))
         if self.transition.name == "register":
             # What the intake already classified need not be chosen again.
             initial.update(kind=self.case.kind, categories=list(self.case.categories.all()))

@@ -1,21 +1,39 @@
-"""TODO docstring."""
+"""What the screens show of cases: the case page, the timeline, the staff dashboard.
+
+Views call these and render what they return; the rules of who sees what (masking, scope) are
+applied here, once.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
-from petitions.cases.models import Case
+from petitions.cases.access import HANDLES_ALL, user_roles
+from petitions.cases.log_actions import CaseLogFormatter
+from petitions.cases.models import Alert, Case, CaseQuerySet, Deadline, ReplyDraft
+from petitions.cases.notices import placeholder_values, template_text
 from petitions.cases.people import display_name
-from rules.states import State
+from petitions.cases.privacy import mask_address, mask_id_number, mask_name, mask_phone
+from petitions.cases.transitions import current_draft
+from rules.deadlines import DueStatus, due_status
+from rules.states import ENDED_STATES
+from snippets.models import OwnershipPlan, OwnershipPlanItem
+from snippets.templating import render
+
+#: How many cases of each kind the dashboard panel lists.
+PANEL_ROWS = 10
 
 # --- the case page -------------------------------------------------------------------------
 
 
 def timeline_of(case: Case) -> list[ModelLogEntry]:
-    """Every logged step of the case, oldest first, with its state change in words."""
-    labels = {s.value: s.label for s in State}
+    """Every logged step of the case, oldest first, read through its registered formatter
+    (petitions.cases.log_actions), as Wagtail's history views read it."""
     entries = list(
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Case), object_id=str(case.pk)
@@ -24,19 +42,18 @@ def timeline_of(case: Case) -> list[ModelLogEntry]:
         .order_by("timestamp", "id")
     )
     for entry in entries:
-        source, target = entry.data.get("from"), entry.data.get("to")
-        entry.state_change = (
-            f"{labels.get(source, source)} → {labels.get(target, target)}"
-            if source and source != target
-            else ""
-        )
+        formatter = log_registry.get_formatter(entry)
+        if isinstance(formatter, CaseLogFormatter):
+            entry.actor = formatter.actor(entry)
+            entry.details = formatter.details(entry)
+            entry.state_change = formatter.state_change(entry)
+        else:
+            entry.actor, entry.details, entry.state_change = "", [], ""
     return entries
 
 
 def owning_prefetch() -> Prefetch:
     """The leader items of ownership plans in force (领导包案, A8.1), in one query."""
-    from snippets.models import OwnershipPlan, OwnershipPlanItem
-
     return Prefetch(
         "ownership_items",
         OwnershipPlanItem.objects.filter(plan__status=OwnershipPlan.Status.IN_FORCE).select_related(
@@ -48,3 +65,104 @@ def owning_prefetch() -> Prefetch:
 
 def owning_leaders(case: Case) -> str:
     return "、".join(display_name(item.leader) for item in getattr(case, "owning_items", []))
+
+
+def ledger_due(case: Case, today: dt.date) -> DueStatus | None:
+    """How the case's next due date stands today; None once handling has ended or none is due."""
+    if case.next_due_on is None or case.state in ENDED_STATES:
+        return None
+    return due_status(case.next_due_on, today)
+
+
+def petitioners_as_seen(case: Case, *, revealed: bool) -> list[dict]:
+    """The petitioners, masked (张*, 138****0000) unless this user revealed them (A6.1)."""
+    return [
+        {
+            "name": p.name if revealed else mask_name(p.name),
+            "phone": p.phone if revealed else mask_phone(p.phone),
+            "id_number": p.id_number if revealed else mask_id_number(p.id_number),
+            "address": p.address if revealed else mask_address(p.address),
+            "is_representative": p.is_representative,
+        }
+        for p in case.petitioners.all()
+    ]
+
+
+def case_page(case: Case, *, revealed: bool, may_reveal: bool, today: dt.date) -> dict:
+    """Everything the case page shows besides its steps (a case loaded with the page's
+    prefetches: petitioners, deadlines, owning items)."""
+    deadlines = sorted(case.deadlines.all(), key=lambda d: (d.due_on, d.id))
+    for deadline in deadlines:
+        deadline.overdue = (
+            deadline.status == Deadline.Status.OPEN
+            and not deadline.is_window
+            and deadline.due_on < today
+        )
+    return {
+        "petitioners": petitioners_as_seen(case, revealed=revealed),
+        "revealed": revealed,
+        "can_reveal": may_reveal and not revealed and bool(case.petitioners.all()),
+        "leader_name": display_name(case.leader),
+        "handler_name": display_name(case.handler),
+        "owning": [
+            {"leader": display_name(i.leader), "plan": i.plan, "reason": i.get_reason_display()}
+            for i in case.owning_items
+        ],
+        "recusals": case.recusals.select_related("user"),
+        "reply_drafts": case.reply_drafts.select_related(
+            "author", "head_approved_by", "leader_approved_by"
+        ),
+        "bureau_head_name": display_name(case.bureau_head),
+        "deadlines": deadlines,
+        "timeline": timeline_of(case),
+        "provisional": any(d.provisional for d in deadlines if d.status == Deadline.Status.OPEN),
+    }
+
+
+def reply_draft_start(case: Case) -> dict:
+    """Where a new reply draft starts (第十七条): from the draft that was sent back, else from
+    the bureau's reply template filled in for this case."""
+    returned = current_draft(case)
+    if returned is not None and returned.status == ReplyDraft.Status.RETURNED:
+        return {"reply_text": returned.text, "method": returned.method}
+    _title, body = template_text("reply_draft")
+    return {"reply_text": render(body, placeholder_values(case))}
+
+
+# --- the staff dashboard (A24.2) -----------------------------------------------------------
+
+
+def my_open_cases(user) -> CaseQuerySet:
+    """The open cases a user answers for: all of them for the detachment and the bureau head."""
+    cases = Case.objects.open()
+    if user.is_superuser or user_roles(user) & HANDLES_ALL:
+        return cases
+    return cases.filter(
+        Q(handler=user)
+        | Q(host_department__head=user)
+        | Q(supervising_leader=user)
+        | Q(host_department__supervising_leader=user)
+    )
+
+
+def dashboard_of(user, today: dt.date) -> dict:
+    """What a member of staff sees first: their overdue and due-soon cases, their unread
+    alerts about important cases, and how many alerts are unread."""
+    cases = my_open_cases(user).select_related("host_department").order_by("next_due_on")
+    overdue = cases.overdue(today)
+    soon = cases.due_soon(today)
+    unread = Alert.objects.filter(recipient=user, read_at__isnull=True)
+    important = (
+        unread.filter(kind__in=[Alert.Kind.IMPORTANT, Alert.Kind.SEVERE, Alert.Kind.SOCIAL_IMPACT])
+        .select_related("case")
+        .order_by("-created_at")
+    )
+    return {
+        "today": today,
+        "overdue": overdue[:PANEL_ROWS],
+        "overdue_count": overdue.count(),
+        "soon": soon[:PANEL_ROWS],
+        "soon_count": soon.count(),
+        "important": important[:PANEL_ROWS],
+        "unread_count": unread.count(),
+    }
