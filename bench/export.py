@@ -73,8 +73,8 @@ def prepare() -> dict:
     """The detachment user, a channel, departments and categories the cases refer to."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from petition_site.management.commands.load_starter import Command as LoadStarter
 
+    from petition_site.management.commands.load_starter import Command as LoadStarter
     from rules.roles import ROLE_GROUP_NAMES, Role
     from snippets.models import Category, Channel, Department
 

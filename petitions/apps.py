@@ -8,6 +8,7 @@ class PetitionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Signal receivers connect on import; Django's documented place for that is ready().
+        # Receivers connect on import, and these modules import the models, which exist only
+        # once the registry is ready: Django's documented place for both is ready().
         from petitions.cases import calendar_changes  # noqa: F401
         from petitions.worker import receivers  # noqa: F401

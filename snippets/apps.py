@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from rules import calendar
+
 
 class SnippetsConfig(AppConfig):
     name = "snippets"
@@ -8,7 +10,8 @@ class SnippetsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from rules import calendar
+        # These modules import the models, which exist only once the registry is ready; the
+        # receivers connect on import. Django's documented place for both is ready().
         from snippets import signals  # noqa: F401
         from snippets.calendar_loader import load_year_corrections
 

@@ -3,11 +3,11 @@
 from django.db import connection
 
 from rules.calendar import Correction, YearCorrections, YearNotice
+from snippets.models import CalendarCorrection, HolidayNotice
 
 
 def load_year_corrections(year: int) -> YearCorrections:
     """One year's corrections, in two queries; the calendar caches the result per year."""
-    from snippets.models import CalendarCorrection, HolidayNotice
 
     if HolidayNotice._meta.db_table not in connection.introspection.table_names():
         # Before the first migration (a management command run on an empty database).

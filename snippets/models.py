@@ -13,6 +13,7 @@ from wagtail.models import RevisionMixin
 
 from rules.deadlines import DEFAULT_RULES, Unit
 from rules.kinds import Kind
+from snippets.templating import unknown_placeholders
 
 
 @register_setting(icon="group")
@@ -426,7 +427,6 @@ class MessageTemplate(RevisionMixin, models.Model):
         return self.get_key_display()
 
     def clean(self) -> None:
-        from snippets.templating import unknown_placeholders
 
         if unknown := unknown_placeholders(self.body):
             raise ValidationError(

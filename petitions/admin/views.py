@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -25,12 +26,14 @@ from petitions.cases.access import user_roles as roles_of
 from petitions.cases.deadlines import local_today
 from petitions.cases.filing import file_case, save_case_corrections
 from petitions.cases.models import Case, Petitioner
-from petitions.cases.notices import NOTICES, available_notices
+from petitions.cases.notices import NOTICES, available_notices, letter_date, render_notice
 from petitions.cases.selectors import case_page, owning_prefetch, reply_draft_start
 from petitions.cases.transitions import case_facts, perform_transition
 from petitions.transfer.exporting import SafeSpreadsheetExportMixin
 from rules.states import State
-from rules.transitions import TransitionRefused, available_transitions, get_transition
+from rules.transitions import TransitionRefused, available_transitions, get_transition, refusal
+from snippets.referral import matching_entries
+from snippets.responsibility import propose_for_case
 
 
 class CaseIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
@@ -210,7 +213,6 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
         """At dispatch, the department the responsibility table proposes (A16.1)."""
         if self.transition.name != "dispatch":
             return None
-        from snippets.responsibility import propose_for_case
 
         return propose_for_case(self.case)
 
@@ -218,7 +220,6 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
     def referral_suggestions(self):
         if self.transition.name != "refer":
             return []
-        from snippets.referral import matching_entries
 
         return matching_entries(f"{self.case.description} {self.case.place} {self.case.demands}")
 
@@ -246,7 +247,6 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
         context = super().get_context_data(**kwargs)
         today = local_today()
         facts = case_facts(self.case, today, self.request.user)
-        from rules.transitions import refusal
 
         context.update(
             case=self.case,
@@ -299,9 +299,6 @@ class CaseNoticeView(TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        from django.conf import settings
-
-        from petitions.cases.notices import _date, render_notice
 
         title, body = render_notice(self.case, self.notice)
         return {
@@ -310,7 +307,7 @@ class CaseNoticeView(TemplateView):
             "title": title,
             "body": body,
             "bureau": settings.PETITIONS_BUREAU_NAME,
-            "today": _date(local_today()),
+            "today": letter_date(local_today()),
         }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -10,13 +11,15 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from petitions.cases.privacy import mask_name, mask_phone
 from rules.deadlines import due_soon_limit
 from rules.kinds import Kind
 from rules.states import FINAL_STATES, OPEN_STATES, DraftStatus, State
-from snippets.models import Category, Channel, Department
+from snippets.models import BureauLeadership, Category, Channel, Department
 
 
 class CaseDeletionForbidden(PermissionDenied):
@@ -239,7 +242,6 @@ class Case(models.Model):
 
     @property
     def received_on(self):
-        from django.utils import timezone
 
         return timezone.localtime(self.received_at).date()
 
@@ -249,13 +251,11 @@ class Case(models.Model):
 
     @property
     def petitioner_names_masked(self) -> str:
-        from petitions.cases.privacy import mask_name
 
         return "、".join(mask_name(p.name) for p in self.petitioners.all())
 
     @property
     def petitioner_phones_masked(self) -> str:
-        from petitions.cases.privacy import mask_phone
 
         return "、".join(mask_phone(p.phone) for p in self.petitioners.all() if p.phone)
 
@@ -290,7 +290,6 @@ class Case(models.Model):
     @cached_property
     def bureau_head(self):
         """主要负责人: overall responsibility (第四条)."""
-        from snippets.models import BureauLeadership
 
         return BureauLeadership.load().bureau_head
 
@@ -322,13 +321,11 @@ class Petitioner(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        from petitions.cases.privacy import mask_name
 
         return mask_name(self.name)
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    import uuid
 
     # Server-generated names: nothing the uploader chose reaches the file system.
     return f"cases/{instance.case.year}/{instance.case_id}/{uuid.uuid4().hex}"

@@ -74,7 +74,7 @@ def available_notices(case: Case) -> list[Notice]:
     return found
 
 
-def _date(value) -> str:
+def letter_date(value) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
 
@@ -90,9 +90,9 @@ def placeholder_values(case: Case, *, leaves_out_identity: bool = False) -> dict
     return {
         "局名称": settings.PETITIONS_BUREAU_NAME,
         "案件编号": case.number,
-        "收到日期": _date(case.received_on),
-        "受理日期": _date(case.accepted_on),
-        "答复期限": _date(reply_deadline.due_on) if reply_deadline else "",
+        "收到日期": letter_date(case.received_on),
+        "受理日期": letter_date(case.accepted_on),
+        "答复期限": letter_date(reply_deadline.due_on) if reply_deadline else "",
         "信访人姓名": petitioner.name if petitioner else "信访人",
         "问题发生地点": case.place,
         "承办科室": case.host_department.name if case.host_department_id else "",
@@ -112,7 +112,7 @@ def placeholder_values(case: Case, *, leaves_out_identity: bool = False) -> dict
         "来源渠道": case.channel.name,
         "来源工单号": case.source_ticket_number,
         "答复内容": last_reply.text if last_reply else "",
-        "今天": _date(timezone.localdate()),
+        "今天": letter_date(timezone.localdate()),
         "查询码": "",
     }
 

@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from petitions.cases.access import user_roles
+from petitions.cases.access import handles, relations, user_roles
 from petitions.cases.deadlines import (
     close_deadlines,
     local_today,
@@ -37,6 +37,7 @@ from rules.roles import Role
 from rules.states import State
 from rules.transitions import CaseFacts, TransitionRefused, check_transition, get_transition
 from snippets.models import Department
+from snippets.responsibility import propose_for_case
 
 # --- transitions ---------------------------------------------------------------------------
 
@@ -56,7 +57,6 @@ def current_draft(case: Case) -> ReplyDraft | None:
 
 
 def case_facts(case: Case, today: dt.date, user=None) -> CaseFacts:
-    from petitions.cases.access import relations
 
     draft = current_draft(case)
     windows = {
@@ -124,7 +124,6 @@ def _refer(case: Case, data: Mapping, user) -> None:
 
 
 def _dispatch(case: Case, data: Mapping, user) -> None:
-    from snippets.responsibility import propose_for_case
 
     host: Department = data["host_department"]
     proposal = propose_for_case(case)
@@ -333,8 +332,6 @@ def perform_transition(
         facts = case_facts(locked, today, user)
         check_transition(transition, facts, roles, data)
         if not (system or petitioner):
-            from petitions.cases.access import handles
-
             # Reading a case is not handling it: the office and discipline inspection only read.
             if not handles(user, locked):
                 raise TransitionRefused(_("您无权办理此案件：它不在您所在科室或分管范围内。"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
@@ -22,6 +23,7 @@ from petitions.cases.filing import Filing, PetitionerData, file_case
 from petitions.cases.models import Case
 from petitions.cases.notices import enqueue_petitioner_message
 from petitions.cases.validators import attachment_content_type, validate_id_number, validate_phone
+from petitions.intake import abuse
 from petitions.intake.models import PublicSubmission
 from rules.kinds import Kind
 from snippets.models import Category, Channel
@@ -344,6 +346,28 @@ def file_public_petition(
             raise
         return existing, None, False
     return case, code, True
+
+
+@dataclass(frozen=True)
+class Submitted:
+    case: Case
+    #: Shown once, on the receipt; None when the same submission came again.
+    query_code: str | None
+    created: bool
+
+
+def submit_public_filing(form: PublicFilingForm, *, address: str) -> Submitted | abuse.Refusal:
+    """The one way a valid public filing goes, from the website or the API: the abuse checks
+    for this address and phone, the filing (once per submission token), and the count."""
+    refusal = abuse.check_filing(address, form.cleaned_data)
+    if refusal is not None:
+        return refusal
+    case, code, created = file_public_petition(
+        form, submission_token=form.cleaned_data["submission_token"]
+    )
+    if created:
+        abuse.record_filing(address, form.cleaned_data)
+    return Submitted(case=case, query_code=code, created=created)
 
 
 def _existing(token: str) -> Case | None:

@@ -421,3 +421,12 @@ __all__ = [
     "request_re_review_online",
     "request_review_online",
 ]
+
+
+def public_actions(case: Case) -> dict:
+    """What the status page offers after a lookup: the proof to carry on, and the two actions."""
+    return {
+        "proof": proof_token(case),
+        "request_option": request_option(case),
+        "feedback_option": feedback_option(case),
+    }

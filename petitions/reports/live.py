@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +59,6 @@ def _live_counts(today: dt.date) -> dict:
 def live_rows(scope: Scope, today: dt.date, *, by: str, rates: Period) -> list[LiveRow]:
     """Open, due-soon, overdue and important cases now, with on-time rates over `rates`,
     per department (by="department") or per supervising leader (by="leader"). 3 queries."""
-    from django.contrib.auth import get_user_model
 
     if by == "department":
         group, dgroup = F("host_department"), F("case__host_department")

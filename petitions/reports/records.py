@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -9,7 +10,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from petitions.reports.forms import SpotCheckForm, TalkForm
 from petitions.reports.models import SpotCheck, Talk
-from rules.roles import Role
+from rules.roles import ROLE_GROUP_NAMES, Role
 
 # --- spot checks and talks -----------------------------------------------------------------
 
@@ -108,9 +109,6 @@ RECORD_PERMISSIONS = {
 
 def grant_record_permissions() -> None:
     """Give each role its spot-check and talk permissions (idempotent; load_starter calls it)."""
-    from django.contrib.auth.models import Group, Permission
-
-    from rules.roles import ROLE_GROUP_NAMES
 
     for role, codenames in RECORD_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=ROLE_GROUP_NAMES[role])

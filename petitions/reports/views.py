@@ -14,6 +14,7 @@ administrator sees no case (A6.2) and records neither. Nothing is ever deleted.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -84,7 +85,6 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
 
 
 def _encode(data: dict) -> str:
-    from urllib.parse import urlencode
 
     return urlencode({k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in data.items()})
 

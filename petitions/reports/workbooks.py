@@ -7,6 +7,7 @@ import io
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _g
+from openpyxl import Workbook
 
 from petitions.reports.figures import DepartmentRow, Rate, Report
 
@@ -43,7 +44,6 @@ def _rows(rows):
 
 def period_workbook(report: Report):
     """The quarterly report or bulletin as a workbook: one sheet per table."""
-    from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -170,7 +170,6 @@ def _department_table(rows: list[DepartmentRow]):
 
 
 def yearly_workbook(rows: list[DepartmentRow]):
-    from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)

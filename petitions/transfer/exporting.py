@@ -26,6 +26,9 @@ from itertools import islice
 from django.http import FileResponse
 from django.utils import timezone, translation
 from django.utils.encoding import force_str
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wagtail.admin.views.mixins import ExcelDateFormatter, SpreadsheetExportMixin, list_to_str
 from wagtail.coreutils import multigetattr
 
@@ -60,7 +63,6 @@ def spreadsheet_safe(value):
 
 def _xlsx_text(value: str) -> str:
     """Text openpyxl can write: control characters XML forbids are dropped, not fatal."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     return ILLEGAL_CHARACTERS_RE.sub("", value)
 
@@ -170,7 +172,6 @@ class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
     # --- XLSX -----------------------------------------------------------------------------
 
     def generate_xlsx_row(self, worksheet, row_dict, date_format=None):
-        from openpyxl.cell import WriteOnlyCell
 
         for field, value in row_dict.items():
             result = self.preprocess_field_value(field, value, self.FORMAT_XLSX)
@@ -190,7 +191,6 @@ class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
             yield cell
 
     def write_xlsx(self, queryset, output):
-        from openpyxl import Workbook
 
         workbook = Workbook(write_only=True, iso_dates=True)  # rows go to a temporary file
         worksheet = workbook.create_sheet(title="Sheet1")

@@ -32,6 +32,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.exceptions import InvalidFileException
 
 from petitions.cases.access import user_roles
 from petitions.cases.filing import Filing, PetitionerData, file_case
@@ -249,8 +252,6 @@ def check_upload(name: str, size: int) -> str:
 
 
 def _xlsx_rows(content: bytes) -> Iterator[tuple]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         # read_only streams the sheet: 100,000 rows stay well under a gigabyte.
@@ -366,7 +367,6 @@ def parse_datetime(value: object) -> dt.datetime | None:
         naive = dt.datetime.combine(value, dt.time(0, 0))
     elif isinstance(value, (int, float)) and EXCEL_SERIALS[0] < value < EXCEL_SERIALS[1]:
         # A date cell that lost its date format shows as Excel's serial day number.
-        from openpyxl.utils.datetime import from_excel
 
         naive = from_excel(value).replace(microsecond=0)
     else:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from petitions.cases.models import Case, Deadline
+from petitions.cases.transitions import perform_transition
 from rules.deadlines import RuleKey
 from rules.states import State
 from rules.transitions import TransitionRefused
@@ -21,7 +22,6 @@ logger = logging.getLogger("petitions.sweep")
 
 def close_expired(today: dt.date) -> int:
     """Close every case whose objection window ended without a request (A20.1)."""
-    from petitions.cases.transitions import perform_transition
 
     closed = 0
     refused: set[int] = set()  # not closable now: never let them hide the cases behind them

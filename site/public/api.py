@@ -21,14 +21,13 @@ from ninja import Field, File, Form, NinjaAPI, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
-from petition_site.public import views
 from pydantic import ConfigDict
 
-from petitions.intake import abuse
-from petitions.intake.filing import PUBLIC_KINDS, PublicFilingForm, file_public_petition
+from petition_site.public.forms import StatusForm
+from petitions.intake import abuse, public_requests
+from petitions.intake.filing import PUBLIC_KINDS, PublicFilingForm, Submitted, submit_public_filing
 from petitions.intake.filing import find_case_for_lookup as _find_case
-from petitions.models import Deadline
-from rules.deadlines import RuleKey
+from petitions.intake.status import acceptance_due, lookup_refusal, public_rules, public_view_of
 from snippets.models import Category, Channel, ReferralGuideEntry
 
 
@@ -287,43 +286,34 @@ def file_petition(
                 "challenge": _challenge_out(address, data.get("phone", "")),
             },
         )
-    refusal = abuse.check_filing(address, form.cleaned_data)
-    if refusal is not None:
-        if refusal.status == 429:
-            return Status(429, {"detail": refusal.message})
+    outcome = submit_public_filing(form, address=address)
+    if not isinstance(outcome, Submitted):
+        if outcome.status == 429:
+            return Status(429, {"detail": outcome.message})
         return Status(
             422,
             {
-                "detail": refusal.message,
-                "errors": {refusal.field or "__all__": [refusal.message]},
+                "detail": outcome.message,
+                "errors": {outcome.field or "__all__": [outcome.message]},
                 "challenge": _challenge_out(address, form.cleaned_data.get("phone", "")),
             },
         )
-    token = form.cleaned_data["submission_token"]
-    case, code, created = file_public_petition(form, submission_token=token)
-    if created:
-        abuse.record_filing(address, form.cleaned_data)
-    acceptance = case.deadlines.filter(
-        rule=RuleKey.ACCEPTANCE_DIRECT, status=Deadline.Status.OPEN
-    ).first()
     return Status(
-        201 if created else 200,
+        201 if outcome.created else 200,
         {
-            "number": case.number,
-            "query_code": code,
-            "acceptance_due": acceptance.due_on if acceptance else None,
-            "created": created,
+            "number": outcome.case.number,
+            "query_code": outcome.query_code,
+            "acceptance_due": acceptance_due(outcome.case),
+            "created": outcome.created,
         },
     )
 
 
 def _look_up(request, payload: StatusIn):
     """(case, None) or (None, Status(...)): the status page's limit, checks and lookup."""
-    if views.lookups_exhausted(request):
-        _allowed, seconds = views._lookup_limit()
-        message = _g("查询次数过多，请%(minutes)d分钟后再试。") % {"minutes": max(1, seconds // 60)}
-        return None, Status(429, {"detail": message})
-    form = views.StatusForm({"number": payload.number, "code": payload.query_code})
+    if refused := lookup_refusal(request):
+        return None, Status(429, {"detail": refused})
+    form = StatusForm({"number": payload.number, "code": payload.query_code})
     if not form.is_valid():
         errors = _form_errors(form, {"code": "query_code"})
         return None, Status(422, {"detail": _g("请修改以下问题后再提交"), "errors": errors})
@@ -351,7 +341,7 @@ def status(request, payload: StatusIn):
     if refusal is not None:
         return refusal
     # Through JSON once: dates and translated labels become plain values.
-    return Status(200, json.loads(json.dumps(views.public_view_of(case), cls=DjangoJSONEncoder)))
+    return Status(200, json.loads(json.dumps(public_view_of(case), cls=DjangoJSONEncoder)))
 
 
 #: The API's names for the two online requests, and the function that makes each.
@@ -390,9 +380,6 @@ def review_request(request, payload: ReviewRequestIn):
     case, refusal = _look_up(request, payload)
     if refusal is not None:
         return refusal
-    # Imported here: the online requests are their own module (used by the pages too).
-    from petitions.intake import public_requests
-
     make_request = getattr(public_requests, REVIEW_FUNCTIONS[payload.kind])
     try:
         case = make_request(case, request_text=payload.request_text)
@@ -404,7 +391,7 @@ def review_request(request, payload: ReviewRequestIn):
                 {"detail": _g("请修改以下问题后再提交"), "errors": {refused.field: [str(refused)]}},
             )
         return Status(409, {"detail": str(refused), "route": str(refused.route or "")})
-    return Status(201, json.loads(json.dumps(views.public_view_of(case), cls=DjangoJSONEncoder)))
+    return Status(201, json.loads(json.dumps(public_view_of(case), cls=DjangoJSONEncoder)))
 
 
 @api.get(
@@ -433,7 +420,7 @@ def guidance(request):
         ],
         "time_limits": [
             {"label": str(r["label"]), "limit": str(r["limit"]), "basis": str(r["basis"] or "")}
-            for r in views.public_rules()
+            for r in public_rules()
         ],
         "referral_guide": [
             {

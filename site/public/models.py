@@ -14,6 +14,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from petitions.intake.filing import PUBLIC_KINDS
+from petitions.intake.status import public_rules
 from snippets.models import ReferralGuideEntry
 from snippets.referral import matching_entries
 
@@ -65,8 +67,6 @@ class HomePage(Page):
         verbose_name_plural = _("首页")
 
     def get_context(self, request, *args, **kwargs):
-        from petitions.intake.filing import PUBLIC_KINDS
-
         context = super().get_context(request, *args, **kwargs)
         context["kinds"] = [label for _value, label in PUBLIC_KINDS]
         return context
@@ -90,8 +90,6 @@ class GuidancePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         # The same function the rest of the public site uses: the table is what is enforced.
-        from petition_site.public.views import public_rules
-
         context = super().get_context(request, *args, **kwargs)
         context["rules"] = public_rules()
         return context

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from petition_site.public.views import StatusForm, _lookup_limit, lookups_exhausted
 
+from petition_site.public.forms import StatusForm
 from petitions.intake.filing import find_case_for_lookup
 from petitions.intake.public_requests import (
     COMMENT_MAX,
@@ -31,16 +31,8 @@ from petitions.intake.public_requests import (
     request_online,
     request_option,
 )
+from petitions.intake.status import lookup_refusal
 from petitions.models import Case, Deadline, Feedback
-
-
-def public_actions(case: Case) -> dict:
-    """What the status page offers after a lookup: the proof to carry on, and the two actions."""
-    return {
-        "proof": proof_token(case),
-        "request_option": request_option(case),
-        "feedback_option": feedback_option(case),
-    }
 
 
 class _ProvenForm(StatusForm):
@@ -143,10 +135,8 @@ def _prove(request, form: _ProvenForm) -> tuple[Case | None, str, int]:
     """
     if "number" in form.errors or "code" in form.errors:
         return None, "", 200
-    if lookups_exhausted(request):
-        _allowed, seconds = _lookup_limit()
-        message = _g("查询次数过多，请%(minutes)d分钟后再试。") % {"minutes": max(1, seconds // 60)}
-        return None, message, 429
+    if refused := lookup_refusal(request):
+        return None, refused, 429
     case = find_case_for_lookup(form.cleaned_data["number"], form.cleaned_data["code"])
     if case is None:
         return None, _g("编号或查询码不正确"), 200

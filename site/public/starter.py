@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from petition_site.public.models import GuidancePage, HomePage, ReferralGuidePage
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import GroupPagePermission, Locale, Page, Site
 
+from petition_site.public.models import GuidancePage, HomePage, ReferralGuidePage
 from rules.roles import ROLE_GROUP_NAMES, Role
 
 HOME_INTRO = [

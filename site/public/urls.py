@@ -1,4 +1,5 @@
 from django.urls import path
+
 from petition_site.public import request_views, views
 
 app_name = "public"

@@ -13,9 +13,9 @@ from django.test import Client, override_settings
 from django.utils import translation
 from factories import detachment_user, website_channel
 from freezegun import freeze_time
-from petition_site.management.commands.makemessages import EXTRA_KEYWORDS
 from wagtail.users.models import UserProfile
 
+from petition_site.management.commands.makemessages import EXTRA_KEYWORDS
 from petitions.intake.filing import new_submission_token
 from petitions.models import Case
 from petitions.transfer.views import ImportUploadForm

@@ -11,8 +11,8 @@ from django.db import connections
 from django.test import Client
 from factories import a_category, website_channel
 from freezegun import freeze_time
-from petition_site.public.starter import ensure_public_pages
 
+from petition_site.public.starter import ensure_public_pages
 from petitions.intake.filing import QUERY_CODE_ALPHABET, new_submission_token, query_code_matches
 from petitions.models import Case, Deadline, PublicSubmission
 from rules.deadlines import DEFAULT_RULES

@@ -4,11 +4,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from factories import UserFactory, website_channel
-from petition_site.public.models import GuidancePage, HomePage, ReferralGuidePage
-from petition_site.public.starter import ensure_public_pages
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
+from petition_site.public.models import GuidancePage, HomePage, ReferralGuidePage
+from petition_site.public.starter import ensure_public_pages
 from rules.deadlines import DEFAULT_RULES
 from rules.roles import Role
 from snippets.models import ChannelDeadline, ReferralGuideEntry

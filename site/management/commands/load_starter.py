@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
-from petition_site.public.starter import ensure_public_pages
 
+from petition_site.public.starter import ensure_public_pages
 from petitions.cases.filing import Filing, PetitionerData, file_case
 from petitions.cases.models import Case
 from petitions.cases.transitions import perform_transition

@@ -1,6 +1,7 @@
 """Links to the public pages for templates that are not pages (the filing form, the lookup)."""
 
 from django import template
+
 from petition_site.public.models import public_page_urls
 
 register = template.Library()
