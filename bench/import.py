@@ -1,4 +1,4 @@
-"""Benchmark: importing a 12345 sheet (petitions.importing): dry run, commit, re-import.
+"""Benchmark: importing a 12345 sheet (petitions.transfer.importing): dry run, commit, re-import.
 
 Run from the project root:
 
@@ -11,7 +11,7 @@ SQLite goes to a fresh file under var/bench/ (kept afterwards unless --drop); a 
 database given with --database-url must exist and be empty (the script migrates it). The sheet
 is generated with a fixed seed: 12345 headers under a title line, dates as Excel date cells,
 phones as numbers, and 0.5 % bad rows (no ticket, unreadable time, bad phone). Every created
-case goes through petitions.services.file_case, exactly as in the admin view.
+case goes through petitions.cases.filing.file_case, exactly as in the admin view.
 
 --commit-rows files only the first N rows of the dry run (each row costs the same), for
 machines where a full commit takes too long; the output says so.

@@ -8,7 +8,7 @@ Run from the project root:
 
 SQLite goes to a fresh file under var/bench/ (deleted first, kept afterwards for inspection
 unless --drop); a PostgreSQL database given with --database-url must exist and be empty (the
-script migrates it). Rows are seeded with bulk_create, not through petitions.services: the
+script migrates it). Rows are seeded with bulk_create, not through petitions.cases: the
 benchmark is about the sweep, so seeded cases have no audit-log entries, petitioners or alerts
 of their own. What the sweep then does goes through the real code.
 """

@@ -308,7 +308,7 @@ RETENTION_PERIODS = (("10y", _("10年")), ("30y", _("30年")), ("permanent", _("
 
 _DETACHMENT = frozenset({Role.DETACHMENT})
 #: A review or re-review request is registered by the detachment, or made online by the
-#: petitioner (X.1, petitions.public_requests); the petitioner may take no other step.
+#: petitioner (X.1, petitions.intake.public_requests); the petitioner may take no other step.
 _DETACHMENT_OR_PETITIONER = frozenset({Role.DETACHMENT, Role.PETITIONER})
 OPEN_STATES_FOR_REPORT = frozenset(OPEN_STATES) | {State.CLOSED}
 _HANDLING = frozenset({Role.HANDLER, Role.DEPARTMENT_HEAD, Role.DETACHMENT})

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Who may do what with a case in the admin: never delete, change only what one handles."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ from snippets.responsibility import propose_for_case
 
 
 class CaseIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
-    """The ledger; its CSV/XLSX export is escaped and streamed (X.3, petitions.exporting)."""
+    """The ledger; its CSV/XLSX export is escaped and streamed (X.3, petitions.transfer.exporting)."""
 
     export_labels = {"state_label": "state", "kind_label": "kind"}
 

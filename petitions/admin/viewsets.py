@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The case ledger's viewset (信访台账): its columns, filters, export, and the case's own pages."""
 
 from __future__ import annotations
 

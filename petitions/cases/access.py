@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 
 from petitions.cases.models import Case, Recusal
 from rules.roles import GROUP_ROLES, NON_STAFF_ROLES, Role
+from snippets.models import OwnershipPlan
 
 SEES_ALL = frozenset({Role.DETACHMENT, Role.BUREAU_HEAD, Role.OFFICE, Role.DISCIPLINE})
 HANDLES_ALL = frozenset({Role.DETACHMENT, Role.BUREAU_HEAD})
@@ -31,7 +32,10 @@ def _scope(user) -> Q:
         | Q(co_departments__supervising_leader=user)
         | Q(supervising_leader=user)
         | Q(handler=user)
-        | Q(ownership_items__leader=user, ownership_items__plan__status="in_force")
+        | Q(
+            ownership_items__leader=user,
+            ownership_items__plan__status=OwnershipPlan.Status.IN_FORCE,
+        )
     )
 
 

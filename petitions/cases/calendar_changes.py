@@ -22,9 +22,6 @@ _MARK = "_holiday_recompute_pending"
 _DONE = "_holiday_recompute_done"
 
 
-# --- Recomputation after commit ---------------------------------------------------------------
-
-
 def _pending_callback():
     """This transaction's recompute callback, if one is already queued (None outside one)."""
     if not connection.in_atomic_block:

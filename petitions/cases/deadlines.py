@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""A case's deadlines (办理期限): opened from the rules with the channel's own limits, closed by
+the steps that meet them, and the nearest one kept on the case for the ledger."""
 
 from __future__ import annotations
 
@@ -20,9 +21,6 @@ from rules.states import State
 
 def local_today() -> dt.date:
     return timezone.localdate()
-
-
-# --- deadlines -----------------------------------------------------------------------------
 
 
 def _move_off_holiday() -> bool:

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Filing a petition (收件登记): from any channel it gets its number and its first deadlines at once."""
 
 from __future__ import annotations
 
@@ -25,8 +25,6 @@ from petitions.cases.signals import case_flags_saved
 from rules import calendar
 from rules.deadlines import RuleKey
 from snippets.models import Category, Channel
-
-# --- filing --------------------------------------------------------------------------------
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Case numbers (案件编号, 第十三条): one sequence a year, gapless, never reused."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from django.conf import settings
 from petitions.cases.models import (
     CaseNumberSequence,
 )
-
-# --- numbers -------------------------------------------------------------------------------
 
 
 def issue_number(year: int) -> tuple[str, int]:

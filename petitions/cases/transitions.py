@@ -1,4 +1,4 @@
-"""Filing a case and taking it through its steps: the only code that changes a case's state.
+"""Taking a case through its steps (转办流程): the only code that changes a case's state.
 
 Views, commands and the worker call these functions; they never set `Case.state` themselves.
 """
@@ -38,9 +38,6 @@ from rules.states import State
 from rules.transitions import CaseFacts, TransitionRefused, check_transition, get_transition
 from snippets.models import Department
 from snippets.responsibility import propose_for_case
-
-# --- transitions ---------------------------------------------------------------------------
-
 
 STAGE_OF_STATE = {
     State.DISPATCHED: "reply",
@@ -307,7 +304,7 @@ def perform_transition(
 
     `system=True` acts as the rules themselves (the worker closing a case), with no user.
     `petitioner=True` acts as the petitioner on the public site (信访人（网上）), with no user:
-    the caller has checked the case number and query code (petitions.public_requests); the
+    the caller has checked the case number and query code (petitions.intake.public_requests); the
     table lets this actor ask for a review or re-review and nothing else.
     Raises TransitionRefused with a message that names the rule.
     """

@@ -1,6 +1,6 @@
 """Filing from the public website (X.1): the form, the query code, and an idempotent filing.
 
-Every case is still filed by `petitions.services.file_case`; this module only turns a checked
+Every case is still filed by `petitions.cases.filing.file_case`; this module only turns a checked
 public form into a `Filing`, and makes a repeated submission of the same form file one case.
 """
 
@@ -77,9 +77,6 @@ def query_code_matches(code: str, encoded: str | None) -> bool:
         hash_query_code(code)
         return False
     return _QUERY_CODE_HASHER.verify(normalise_query_code(code), encoded)
-
-
-# --- the rules shared with the admin intake form (petitions.forms.CaseIntakeForm) ---------------
 
 
 def anonymity_errors(data: dict) -> dict[str, str]:
@@ -182,8 +179,8 @@ class PublicFilingForm(forms.Form):
         ),
     )
     submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    #: The question asked after repeated filings (petitions.abuse): its signed token, and the
-    #: answer. Checked by petitions.abuse.check_filing, not here: whether it is needed depends
+    #: The question asked after repeated filings (petitions.intake.abuse): its signed token, and the
+    #: answer. Checked by petitions.intake.abuse.check_filing, not here: whether it is needed depends
     #: on who is filing.
     challenge = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
     challenge_answer = forms.CharField(
@@ -254,7 +251,7 @@ class PublicFilingForm(forms.Form):
     challenge_question: str | None = None
 
     def ask(self, challenge) -> None:
-        """Show this challenge (petitions.abuse.Challenge) with the form, with an empty answer."""
+        """Show this challenge (petitions.intake.abuse.Challenge) with the form, with an empty answer."""
         self.challenge_question = challenge.question
         self.fields["challenge_answer"].label = challenge.question
         # A bound field made before (for its error) keeps the old label: make it again.

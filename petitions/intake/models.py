@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""What the public website keeps of a filing besides the case: its one-time token and the
+hash of its query code."""
 
 from __future__ import annotations
 

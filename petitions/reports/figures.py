@@ -4,7 +4,7 @@ lists (A24.2).
 
 Every figure is an aggregate computed by the database; each function issues a fixed number of
 queries whatever the number of cases. Figures are limited to a `Scope` built from the user's
-access (petitions.access): a department sees its own department, a leader the departments
+access (petitions.cases.access): a department sees its own department, a leader the departments
 they supervise, the detachment, the bureau head, the office and discipline inspection all.
 
 Definitions (documented here so that anyone can check a figure):

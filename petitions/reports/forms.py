@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Forms of the reports (the period, the scope) and of the records (spot checks, talks)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,6 @@ from petitions.cases.people import display_name
 from petitions.reports.models import SpotCheck, Talk
 from petitions.reports.scope import own_departments, sees_all
 from snippets.models import Department
-
-# --- forms ---------------------------------------------------------------------------------
-
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 

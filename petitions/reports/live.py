@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""The live dashboard (科室与分管领导看板, A5.1, A24.2): open, due-soon and overdue cases now,
+per department or per leader, and who answers for each late case."""
 
 from __future__ import annotations
 
@@ -29,8 +30,6 @@ from petitions.reports.scope import Scope
 from rules.roles import Role
 from rules.states import OPEN_STATES
 from snippets.models import Department
-
-# --- the live dashboard (A5.1, A24.2) ------------------------------------------------------
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Records the yearly evaluation counts besides the cases: spot checks and talks."""
 
 from __future__ import annotations
 

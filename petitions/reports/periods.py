@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Reporting periods: a quarter, a year, or any run of days."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-# --- periods -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

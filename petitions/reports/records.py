@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""The office's spot checks and discipline inspection's talks (抽查记录、约谈记录): recorded,
+listed, never deleted."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from petitions.reports.forms import SpotCheckForm, TalkForm
 from petitions.reports.models import SpotCheck, Talk
 from rules.roles import ROLE_GROUP_NAMES, Role
-
-# --- spot checks and talks -----------------------------------------------------------------
 
 
 class NoDeletePolicy(ModelPermissionPolicy):

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Which cases and departments a report counts for a user: their scope, narrowed on request."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from django.db.models import Q, QuerySet
 from petitions.cases.access import SEES_ALL, user_roles, visible_cases
 from petitions.cases.models import supervising_leader_expression
 from snippets.models import Department
-
-# --- scope ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 department evaluation (A21.1) and the bulletin (通报, A20.2); and the records of spot checks
 (抽查) and talks (约谈) the evaluation counts.
 
-The figures come from `petitions.reports`, limited to what the user may see. Reports show case
+The figures come from `petitions.reports.figures` and `.live`, limited to what the user may see. Reports show case
 numbers and departments, never a petitioner's name, phone or address.
 
 Who records what (A21.1): the office (办公室) carries out spot checks (第二条), so the office and
@@ -37,9 +37,6 @@ from petitions.reports.workbooks import period_workbook, xlsx_response, yearly_w
 
 def may_see_reports(user) -> bool:
     return user.is_authenticated and user.has_perm("petitions.view_case")
-
-
-# --- report pages --------------------------------------------------------------------------
 
 
 class ReportView(WagtailAdminTemplateMixin, TemplateView):

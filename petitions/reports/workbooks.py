@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The reports as XLSX workbooks, with the same figures as the pages."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from django.utils.translation import gettext as _g
 from openpyxl import Workbook
 
 from petitions.reports.figures import DepartmentRow, Rate, Report
-
-# --- spreadsheets --------------------------------------------------------------------------
 
 
 def _sheet(wb, title: str, headings: list[str], rows):

@@ -7,7 +7,7 @@ Three steps, each a plain function:
 - `preview_rows` checks every row without writing anything: 新建, 重复 (the channel's ticket
   number is already in the ledger, or earlier in the same file) or 错误, with the reasons in
   plain Chinese;
-- `import_rows` files each new row through `services.file_case`, one call and one savepoint
+- `import_rows` files each new row through `petitions.cases.filing.file_case`, one call and one savepoint
   per row, exactly as if it had been typed in: its number, its acceptance limit (5 working
   days for a superior-assigned matter) and its audit entry. There is no bulk path.
 

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Alerts to staff (工作提醒), each at most once; who answers for a case; 第十条's important cases."""
 
 from __future__ import annotations
 
@@ -52,9 +52,6 @@ def create_alerts(case: Case, recipients: Iterable, kind: str, key: str, message
     before = Alert.objects.filter(key=key, case=case).count()
     Alert.objects.bulk_create(rows, ignore_conflicts=True)
     return Alert.objects.filter(key=key, case=case).count() - before
-
-
-# --- 第十条: important cases -----------------------------------------------------------------
 
 
 def notify_important(case: Case) -> int:

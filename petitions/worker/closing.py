@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""第二十条: the worker closes a case whose objection window passed without a request."""
 
 from __future__ import annotations
 
@@ -13,9 +13,6 @@ from petitions.cases.transitions import perform_transition
 from rules.deadlines import RuleKey
 from rules.states import State
 from rules.transitions import TransitionRefused
-
-# --- 第二十条: closing by itself ------------------------------------------------------------
-
 
 logger = logging.getLogger("petitions.sweep")
 

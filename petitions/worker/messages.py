@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""X.2: messages to petitioners, sent and retried by the worker; alerts e-mailed to staff."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from django.utils.translation import gettext as _
 from petitions.cases.models import Alert, PetitionerMessage
 from petitions.worker.alerts import _detachment, create_alerts
 from petitions.worker.senders import get_sender
-
-# --- X.2: messages to petitioners -----------------------------------------------------------
 
 MAX_MESSAGE_ATTEMPTS = 8
 

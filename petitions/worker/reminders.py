@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""第十八条: a reminder before every staff deadline, and supervision (督办) once it has passed."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from wagtail.log_actions import log
 
 from petitions.cases.models import Alert, Deadline, Supervision
 from petitions.worker.alerts import create_alerts, responsible_for, supervising_leader_of
-
-# --- 第十八条: reminders and supervision -----------------------------------------------------
 
 
 def send_reminders(today: dt.date) -> int:

@@ -3,7 +3,7 @@ and front ends that use the system headless.
 
 Each endpoint does what the website does, through the same code: filing is validated by
 `PublicFilingForm` and filed by `file_public_petition` with the same abuse checks
-(`petitions.abuse`); status uses the page's lookup, limit and `public_view_of`. No session
+(`petitions.intake.abuse`); status uses the page's lookup, limit and `public_view_of`. No session
 and no login: every request stands alone, so there is no CSRF to check.
 
 The OpenAPI schema is at /api/schema/, its browsable docs (Swagger UI, served from this

@@ -3,7 +3,7 @@
 The petitioner arrives from the status page with a signed 30-minute token (the number and query
 code were checked there), or types the number and query code here: the same check, the same
 rate limit and the same answer for a wrong number or a wrong code. The rules are in
-`petitions.public_requests`; these views only show them.
+`petitions.intake.public_requests`; these views only show them.
 """
 
 from __future__ import annotations

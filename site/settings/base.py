@@ -212,7 +212,7 @@ else:
         }
     }
 
-# --- Abuse control on the public site (petitions.abuse) -----------------------------------
+# --- Abuse control on the public site (petitions.intake.abuse) -----------------------------------
 # A household, an office or a mobile network (carrier NAT) shares one address, so the limit
 # per address is generous; the limit per phone number is what a real resident needs.
 PUBLIC_FILINGS_PER_ADDRESS = int(os.environ.get("PUBLIC_FILINGS_PER_ADDRESS", "30"))

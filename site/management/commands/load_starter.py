@@ -184,7 +184,7 @@ class Command(BaseCommand):
             )
         self._groups()
         self._configuration()
-        grant_record_permissions()  # 抽查、约谈 records (petitions.report_views)
+        grant_record_permissions()  # 抽查、约谈 records (petitions.reports.records)
         install_default_mappings()
         ensure_public_pages()
         # The sweep interval follows PETITIONS_SWEEP_MINUTES (the schedule itself is a migration).
