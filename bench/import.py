@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from machine import cpu_model, fresh_sqlite, setup_django  # noqa: E402 - bench/ is this script's folder
+from machine import cpu_model, fresh_sqlite, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

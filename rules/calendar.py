@@ -240,13 +240,11 @@ def _build_year(year: int, corrections: YearCorrections) -> _Year:
     for ordinal in range(first, last + 1):
         date = dt.date.fromordinal(ordinal)
         weekend = date.weekday() >= 5
-        if (c := overrides.get(date)) is not None:
-            if c.is_working_day:
-                kind = ADJUSTED_WORKDAY if weekend else WORKDAY
-            else:
-                kind = HOLIDAY
+        if (override := overrides.get(date)) is not None:
+            is_working = override.is_working_day
+            kind = (ADJUSTED_WORKDAY if weekend else WORKDAY) if is_working else HOLIDAY
             info = DayInfo(
-                date, c.is_working_day, _correction_reason(c), kind, SOURCE_CORRECTION, provisional
+                date, is_working, _correction_reason(override), kind, SOURCE_CORRECTION, provisional
             )
         elif (s := special.get(date)) is not None:
             info = DayInfo(date, s[0], s[1], s[2], source, provisional)

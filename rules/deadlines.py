@@ -9,11 +9,15 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rules import calendar
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Unit(StrEnum):
@@ -21,7 +25,7 @@ class Unit(StrEnum):
     DAYS = "days"
 
     @property
-    def label(self) -> str:
+    def label(self) -> StrOrPromise:
         return {Unit.WORKING_DAYS: _("个工作日"), Unit.DAYS: _("日（自然日）")}[self]
 
 
@@ -60,7 +64,7 @@ class StartEvent(StrEnum):
     RE_REVIEW_REQUESTED = "re_review_requested"
 
     @property
-    def label(self) -> str:
+    def label(self) -> StrOrPromise:
         return {
             StartEvent.RECEIVED: _("收到信访事项之日"),
             StartEvent.ACCEPTED: _("受理之日"),
@@ -74,7 +78,7 @@ class StartEvent(StrEnum):
 @dataclass(frozen=True)
 class DeadlineRule:
     key: str
-    label: str
+    label: StrOrPromise
     start_event: StartEvent
     length: int
     unit: Unit

@@ -1,8 +1,14 @@
 """The roles of 第二条 and A2.1. Each is a Wagtail group; the group name is the role's label."""
 
+from __future__ import annotations
+
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Role(StrEnum):
@@ -21,7 +27,7 @@ class Role(StrEnum):
     PETITIONER = "petitioner"
 
     @property
-    def label(self) -> str:
+    def label(self) -> StrOrPromise:
         return ROLE_LABELS[self]
 
 

@@ -1,8 +1,14 @@
 """The states of a case (案件状态)."""
 
+from __future__ import annotations
+
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class State(StrEnum):
@@ -24,7 +30,7 @@ class State(StrEnum):
     VOIDED = "voided"
 
     @property
-    def label(self) -> str:
+    def label(self) -> StrOrPromise:
         return STATE_LABELS[self]
 
 
@@ -78,11 +84,11 @@ class DraftStatus(StrEnum):
     ISSUED = "issued"
 
     @property
-    def label(self) -> str:
+    def label(self) -> StrOrPromise:
         return DRAFT_STATUS_LABELS[self]
 
     @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
+    def choices(cls) -> list[tuple[str, StrOrPromise]]:
         return [(status.value, status.label) for status in cls]
 
 

@@ -10,12 +10,16 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from rules.roles import NON_STAFF_ROLES, Role
 from rules.states import FINAL_STATES, OPEN_STATES, DraftStatus, State
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class FieldKind(StrEnum):
@@ -37,11 +41,11 @@ class FieldSpec:
     """A piece of data a transition needs."""
 
     name: str
-    label: str
+    label: StrOrPromise
     kind: FieldKind
     required: bool = True
-    choices: tuple[tuple[str, str], ...] = ()
-    help_text: str = ""
+    choices: tuple[tuple[str, StrOrPromise], ...] = ()
+    help_text: StrOrPromise = ""
     default_today: bool = False
 
 
@@ -77,20 +81,20 @@ class TransitionRefused(Exception):
         self.field_errors = dict(field_errors or {})
 
 
-Guard = Callable[[CaseFacts, Mapping], str | None]
+Guard = Callable[[CaseFacts, Mapping], "StrOrPromise | None"]
 
 
 @dataclass(frozen=True)
 class Transition:
     name: str
-    label: str
+    label: StrOrPromise
     sources: frozenset[State]
     target: State | None  # None: the case stays in its state (a recorded step)
     roles: frozenset[Role]
     basis: str
     fields: tuple[FieldSpec, ...] = ()
     guards: tuple[Guard, ...] = ()
-    description: str = ""
+    description: StrOrPromise = ""
     danger: bool = False
     #: The acting user must stand in one of these relations to the case (e.g. "host_head").
     relations: frozenset[str] = field(default=frozenset())
@@ -195,8 +199,8 @@ def _leader_instruction_needs_text(facts: CaseFacts, data: Mapping) -> str | Non
     return None
 
 
-def _draft_is(*statuses: DraftStatus | None, message: str) -> Guard:
-    def guard(facts: CaseFacts, data: Mapping) -> str | None:
+def _draft_is(*statuses: DraftStatus | None, message: StrOrPromise) -> Guard:
+    def guard(facts: CaseFacts, data: Mapping) -> StrOrPromise | None:
         return None if facts.draft_status in statuses else message
 
     return guard
@@ -238,16 +242,18 @@ def _recusal_for_self_unless_recorder(facts: CaseFacts, data: Mapping) -> str | 
     return None
 
 
-for _guard in (
-    _no_future_dates,
-    _reply_not_before_received,
-    _statutory_route_needs_route,
-    _leader_instruction_needs_text,
-    _agency_named,
-    _assignee_not_recused,
-    _recusal_for_self_unless_recorder,
-):
-    _guard.needs_data = True  # about the form's data, not the case: skipped for the buttons
+#: Guards about the form's data, not the case: skipped when only the buttons are decided.
+DATA_GUARDS: frozenset[Guard] = frozenset(
+    {
+        _no_future_dates,
+        _reply_not_before_received,
+        _statutory_route_needs_route,
+        _leader_instruction_needs_text,
+        _agency_named,
+        _assignee_not_recused,
+        _recusal_for_self_unless_recorder,
+    }
+)
 
 
 # --- the fields ---------------------------------------------------------------------------
@@ -264,8 +270,8 @@ REVIEW_OUTCOMES = (
 )
 
 
-def _reply_fields(text_label: str, *, outcome: bool = False) -> tuple[FieldSpec, ...]:
-    fields = (
+def _reply_fields(text_label: StrOrPromise, *, outcome: bool = False) -> tuple[FieldSpec, ...]:
+    fields: tuple[FieldSpec, ...] = (
         FieldSpec("replied_on", _("答复日期"), FieldKind.DATE, default_today=True),
         FieldSpec(
             "received_on",
@@ -722,10 +728,10 @@ def refusal(
             next(iter(sorted(transition.relations))), _g("您不是本案的办理人员。")
         ) % {"step": transition.label}
     for guard in transition.guards:
-        if not check_data and getattr(guard, "needs_data", False):
+        if not check_data and guard in DATA_GUARDS:
             continue
         if message := guard(facts, data):
-            return message
+            return str(message)
     return None
 
 

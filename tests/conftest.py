@@ -17,7 +17,7 @@ def _urls_loaded_before_any_frozen_clock():
     while freezegun has replaced the datetime classes, so load the URLconf once, unfrozen."""
     from django.urls import get_resolver
 
-    get_resolver().url_patterns
+    _ = get_resolver().url_patterns
 
 
 def _hypothesis_profiles() -> None:

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
 from petitions.cases.models import Case, Recusal
@@ -20,6 +20,7 @@ from snippets.models import OwnershipPlan
 
 SEES_ALL = frozenset({Role.DETACHMENT, Role.BUREAU_HEAD, Role.OFFICE, Role.DISCIPLINE})
 HANDLES_ALL = frozenset({Role.DETACHMENT, Role.BUREAU_HEAD})
+_GROUP_NAMES = "_petition_group_names"
 
 
 def _scope(user) -> Q:
@@ -86,13 +87,14 @@ def relations(user, case: Case) -> frozenset[str]:
     found = set()
     if Role.DETACHMENT in user_roles(user):
         found.add("detachment")
-    if case.host_department_id and (
-        case.host_department.head_id == user.pk
+    host = case.host_department
+    if host is not None and (
+        host.head_id == user.pk
         or case.handler_id == user.pk
-        or case.host_department.staff.filter(pk=user.pk).exists()
+        or host.staff.filter(pk=user.pk).exists()
     ):
         found.add("host_member")
-    if case.host_department_id and case.host_department.head_id == user.pk:
+    if host is not None and host.head_id == user.pk:
         found.add("host_head")
     if getattr(case.leader, "pk", None) == user.pk:
         found.add("supervising_leader")
@@ -103,14 +105,15 @@ def relations(user, case: Case) -> frozenset[str]:
     return frozenset(found)
 
 
-def user_roles(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[Role]:
+def user_roles(user: AbstractUser | AnonymousUser | None) -> frozenset[Role]:
     """The roles a user holds through their Wagtail groups; a superuser holds them all."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
     if user.is_superuser:
         return frozenset(r for r in Role if r not in NON_STAFF_ROLES)
-    names = getattr(user, "_petition_group_names", None)
+    # Remembered on the user object: a page asks many times, and the groups do not change.
+    names = getattr(user, _GROUP_NAMES, None)
     if names is None:
         names = set(user.groups.values_list("name", flat=True))
-        user._petition_group_names = names
+        setattr(user, _GROUP_NAMES, names)
     return frozenset(GROUP_ROLES[n] for n in names if n in GROUP_ROLES)

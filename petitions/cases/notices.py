@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
@@ -18,6 +19,9 @@ from rules.transitions import DECLINE_REASONS
 from snippets.default_templates import DEFAULT_TEMPLATES
 from snippets.models import MessageTemplate
 from snippets.templating import render
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def enqueue_petitioner_message(case: Case, event: str, *, query_code: str = "") -> None:
@@ -41,7 +45,7 @@ def enqueue_petitioner_message(case: Case, event: str, *, query_code: str = "") 
 @dataclass(frozen=True)
 class Notice:
     key: str
-    label: str
+    label: StrOrPromise
     #: Goes to someone other than the petitioner: never names them (A24.3).
     leaves_out_identity: bool = False
 

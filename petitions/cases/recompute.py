@@ -255,9 +255,9 @@ def recompute_open_deadlines(years: set[int] | None = None, *, source: str = "")
                 continue
             if new is None:
                 continue
-            if _differs(deadline, new) or deadline.calculation != new["calculation"]:
-                if _apply(deadline.pk, today, source):
-                    changed += 1
+            moved = _differs(deadline, new) or deadline.calculation != new["calculation"]
+            if moved and _apply(deadline.pk, today, source):
+                changed += 1
         if len(rows) < batch:
             break
     if changed:

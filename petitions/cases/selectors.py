@@ -92,12 +92,11 @@ def case_page(case: Case, *, revealed: bool, may_reveal: bool, today: dt.date) -
     """Everything the case page shows besides its steps (a case loaded with the page's
     prefetches: petitioners, deadlines, owning items)."""
     deadlines = sorted(case.deadlines.all(), key=lambda d: (d.due_on, d.id))
-    for deadline in deadlines:
-        deadline.overdue = (
-            deadline.status == Deadline.Status.OPEN
-            and not deadline.is_window
-            and deadline.due_on < today
-        )
+    overdue = {
+        d.pk
+        for d in deadlines
+        if d.status == Deadline.Status.OPEN and not d.is_window and d.due_on < today
+    }
     return {
         "petitioners": petitioners_as_seen(case, revealed=revealed),
         "revealed": revealed,
@@ -106,7 +105,7 @@ def case_page(case: Case, *, revealed: bool, may_reveal: bool, today: dt.date) -
         "handler_name": display_name(case.handler),
         "owning": [
             {"leader": display_name(i.leader), "plan": i.plan, "reason": i.get_reason_display()}
-            for i in case.owning_items
+            for i in getattr(case, "owning_items", [])
         ],
         "recusals": case.recusals.select_related("user"),
         "reply_drafts": case.reply_drafts.select_related(
@@ -114,6 +113,7 @@ def case_page(case: Case, *, revealed: bool, may_reveal: bool, today: dt.date) -
         ),
         "bureau_head_name": display_name(case.bureau_head),
         "deadlines": deadlines,
+        "overdue_deadline_ids": overdue,
         "timeline": timeline_of(case),
         "provisional": any(d.provisional for d in deadlines if d.status == Deadline.Status.OPEN),
     }

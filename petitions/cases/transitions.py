@@ -46,6 +46,14 @@ STAGE_OF_STATE = {
 }
 
 
+def _draft_in_review(case: Case) -> ReplyDraft:
+    """The draft a review or issue step acts on; the table's guards ensure there is one."""
+    draft = current_draft(case)
+    if draft is None:
+        raise TransitionRefused(_("没有待审核的答复稿。"))
+    return draft
+
+
 def current_draft(case: Case) -> ReplyDraft | None:
     stage = STAGE_OF_STATE.get(State(case.state))
     if stage is None:
@@ -152,7 +160,7 @@ def _transfer(case: Case, data: Mapping, user) -> None:
 
 def _replier(stage: str, met: Sequence[str], opens: Sequence[str]):
     def apply(case: Case, data: Mapping, user) -> None:
-        draft = current_draft(case)
+        draft = _draft_in_review(case)
         Reply.objects.create(
             case=case,
             stage=stage,
@@ -194,7 +202,7 @@ def _draft_reply(case: Case, data: Mapping, user) -> None:
 
 def _review_draft(status: str, approver_field: str | None = None):
     def apply(case: Case, data: Mapping, user) -> None:
-        draft = current_draft(case)
+        draft = _draft_in_review(case)
         draft.status = status
         fields = ["status", "updated_at"]
         if approver_field:
@@ -328,10 +336,9 @@ def perform_transition(
         )
         facts = case_facts(locked, today, user)
         check_transition(transition, facts, roles, data)
-        if not (system or petitioner):
-            # Reading a case is not handling it: the office and discipline inspection only read.
-            if not handles(user, locked):
-                raise TransitionRefused(_("您无权办理此案件：它不在您所在科室或分管范围内。"))
+        # Reading a case is not handling it: the office and discipline inspection only read.
+        if not (system or petitioner) and not handles(user, locked):
+            raise TransitionRefused(_("您无权办理此案件：它不在您所在科室或分管范围内。"))
         source = locked.state
         # A refusal above speaks the user's language; the records below the bureau's.
         with translation.override(settings.LANGUAGE_CODE):

@@ -216,9 +216,9 @@ def challenge_refusal(token: str, answer: str, *, submission_token: str) -> Refu
     right = constant_time_compare(_answer_digest(nonce, answer), digest)
     outcome = f"{'ok' if right else 'wrong'}:{submission_token}"
     used_key = f"public-challenge-used:{nonce}"
-    if not cache.add(used_key, outcome, timeout=_challenge_max_age()):
-        if not (right and cache.get(used_key) == outcome):
-            return Refusal(_g("验证问题已使用过，请回答新的问题。"), 400, "challenge_answer")
+    first_use = cache.add(used_key, outcome, timeout=_challenge_max_age())
+    if not first_use and not (right and cache.get(used_key) == outcome):
+        return Refusal(_g("验证问题已使用过，请回答新的问题。"), 400, "challenge_answer")
     if not right:
         return Refusal(_g("验证问题回答不正确，请重新作答。"), 400, "challenge_answer")
     return None

@@ -239,9 +239,9 @@ class PublicFilingForm(forms.Form):
         if data.get("website"):
             # A robot: refuse without saying why.
             raise forms.ValidationError(_g("提交未成功，请稍后重试。"), code="honeypot")
-        if (data.get("latitude") is None) != (data.get("longitude") is None):
-            if "latitude" not in self.errors and "longitude" not in self.errors:
-                self.add_error("longitude", _g("请同时填写经度和纬度，或者都不填。"))
+        one_coordinate = (data.get("latitude") is None) != (data.get("longitude") is None)
+        if one_coordinate and "latitude" not in self.errors and "longitude" not in self.errors:
+            self.add_error("longitude", _g("请同时填写经度和纬度，或者都不填。"))
         for field, message in anonymity_errors(data).items():
             if field not in self.errors:
                 self.add_error(field, message)

@@ -275,7 +275,7 @@ def _records(cases: list[Case], admin, today: dt.date) -> None:
         SpotCheck.Finding.COMPLIANT,
         SpotCheck.Finding.MINOR,
     ]
-    for reply, finding in zip(replies[::2], findings):
+    for reply, finding in zip(replies[::2], findings, strict=False):
         SpotCheck.objects.create(
             case=reply.case,
             department=reply.case.host_department,

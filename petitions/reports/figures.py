@@ -382,7 +382,9 @@ class Satisfaction:
     def satisfied(self) -> int:
         """Ratings of 基本满意 or better."""
         return sum(
-            row.count for rating, row in zip((1, 2, 3, 4, 5), self.distribution) if rating >= 3
+            row.count
+            for rating, row in zip((1, 2, 3, 4, 5), self.distribution, strict=True)
+            if rating >= 3
         )
 
     @property

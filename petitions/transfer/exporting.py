@@ -205,7 +205,7 @@ class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
     def write_xlsx_response(self, queryset):
         # On disk, not in a BytesIO: a million-row workbook is tens of megabytes. The file is
         # sent in blocks and deleted when the response is closed.
-        output = tempfile.TemporaryFile(suffix=".xlsx")
+        output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
         self.write_xlsx(queryset, output)
         output.seek(0)
         return FileResponse(

@@ -258,7 +258,7 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple]:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise SheetError(_("无法读取该 Excel 文件，请确认是 .xlsx 格式。")) from exc
-    except Exception as exc:  # noqa: BLE001 — zipfile and XML parsers raise many kinds
+    except Exception as exc:
         raise SheetError(_("无法读取该 Excel 文件，请确认是 .xlsx 格式。")) from exc
     try:
         yield from book.worksheets[0].iter_rows(values_only=True)

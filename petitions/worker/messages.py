@@ -100,6 +100,6 @@ def email_alerts() -> int:
                     [alert.recipient.email],
                 )
                 sent += 1
-            except Exception:  # noqa: BLE001 - the alert stays visible in the admin
+            except Exception:
                 logger.exception("alert %s not e-mailed", alert.pk)
     return sent

@@ -75,11 +75,11 @@ class ReviewRequestForm(_ProvenForm):
         label = _g("请求%(kind)s的事实和理由") % {"kind": kind.label}
         self.fields["request_text"].label = label
         self["request_text"].label = label  # the bound field copied the label when made
-        if self.is_bound and not (self.data.get("request_text") or "").strip():
-            if "request_text" in self.errors:
-                self.errors["request_text"] = self.error_class(
-                    [_g("请填写“%(label)s”。") % {"label": label}]
-                )
+        left_empty = self.is_bound and not (self.data.get("request_text") or "").strip()
+        if left_empty and "request_text" in self.errors:
+            self.errors["request_text"] = self.error_class(
+                [_g("请填写“%(label)s”。") % {"label": label}]
+            )
 
 
 class FeedbackForm(_ProvenForm):

@@ -14,5 +14,8 @@ PRIVATE_FILES_ROOT = VAR_DIR / "test-private"
 
 # Threaded tests (the case-number race, the browser's live server) need a file database:
 # the in-memory database's shared-cache table locks ignore the busy timeout.
+# Each run its own file, so two runs at once never share one; `bin/test --fast` keeps one file
+# (PETITIONS_TEST_DB_NAME) to reuse between runs.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+    name = os.environ.get("PETITIONS_TEST_DB_NAME") or f"test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / name)}  # noqa: F405

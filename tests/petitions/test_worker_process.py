@@ -9,6 +9,7 @@ reminder's transaction), so the worker can be killed with SIGKILL while the swee
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -116,18 +117,12 @@ def _worker_pids(pid_file: Path) -> list[int]:
 def _stop(cluster: subprocess.Popen) -> None:
     """SIGTERM the cluster (it stops its workers); SIGKILL its process group after 20 s."""
     if cluster.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             cluster.send_signal(signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         cluster.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(cluster.pid, signal.SIGKILL)  # workers outliving the main process, if any
-    except ProcessLookupError:
-        pass
     if cluster.poll() is None:
         cluster.wait(timeout=10)
 

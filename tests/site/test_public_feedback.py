@@ -47,7 +47,7 @@ def test_x_1_feedback_on_a_reply_is_kept_on_the_case_and_shown_to_staff(client):
             FEEDBACK_URL,
             {"proof": proof_in(html), "rating": "2", "comment": "处理太慢。"},
         )
-    assert "感谢您对信访事项 %s 的答复作出评价：不满意" % case.number in text_of(done)
+    assert "感谢您对信访事项 %s 的答复作出评价：不满意" % case.number in text_of(done)  # noqa: UP031
     feedback = Feedback.objects.get(case=case)
     assert (feedback.rating, feedback.comment) == (2, "处理太慢。")
     assert feedback.reply == case.replies.get()

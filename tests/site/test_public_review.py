@@ -413,8 +413,7 @@ def test_a19_1_staff_cannot_act_as_the_petitioner_and_the_petitioner_takes_no_ot
     superuser.is_superuser = True
     superuser.save()
     assert Role.PETITIONER not in user_roles(superuser)
-    with freeze_time("2026-04-20 10:00:00+08:00"):
-        with pytest.raises(TransitionRefused):
-            perform_transition(case, "close", petitioner=True, data={})
+    with freeze_time("2026-04-20 10:00:00+08:00"), pytest.raises(TransitionRefused):
+        perform_transition(case, "close", petitioner=True, data={})
     case.refresh_from_db()
     assert case.state == State.REPLIED

@@ -29,8 +29,9 @@ def test_language_and_time_zone():
 
 def test_secret_key_is_generated_once_outside_git(tmp_path):
     code = (
-        "import os; os.environ['PETITIONS_VAR_DIR']=%r; os.environ.pop('DJANGO_SECRET_KEY', None);"
-        "import petition_site.settings.base as b; print(b.SECRET_KEY)" % str(tmp_path)
+        f"import os; os.environ['PETITIONS_VAR_DIR']={str(tmp_path)!r}; "
+        "os.environ.pop('DJANGO_SECRET_KEY', None);"
+        "import petition_site.settings.base as b; print(b.SECRET_KEY)"
     )
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     second = subprocess.run(
