@@ -13,7 +13,7 @@ from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 from petitions.cases import fields as choice_fields
 from petitions.cases.filing import Filing, PetitionerData
 from petitions.cases.models import Case
-from petitions.cases.validators import attachment_content_type, validate_id_number, validate_phone
+from petitions.cases.validators import checked_attachment, validate_id_number, validate_phone
 from rules.kinds import Kind
 from rules.roles import ROLE_GROUP_NAMES, Role
 from rules.transitions import FieldKind, Transition
@@ -110,10 +110,7 @@ class CaseIntakeForm(WagtailAdminModelForm):
         return people
 
     def clean_attachment(self):
-        upload = self.cleaned_data.get("attachment")
-        if upload:
-            upload.checked_content_type = attachment_content_type(upload)
-        return upload
+        return checked_attachment(self.cleaned_data.get("attachment"))
 
     def clean_received_at(self):
         value = self.cleaned_data.get("received_at")

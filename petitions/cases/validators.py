@@ -53,3 +53,10 @@ def attachment_content_type(upload) -> str:
         _("附件“%(name)s”不是照片（JPEG、PNG）或 PDF 文件。") % {"name": upload.name},
         code="attachment_type",
     )
+
+
+def checked_attachment(upload):
+    """An optional upload, checked by content and marked with its type for `file_case`."""
+    if upload:
+        upload.checked_content_type = attachment_content_type(upload)
+    return upload

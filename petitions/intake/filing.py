@@ -22,7 +22,7 @@ from petitions.cases import fields
 from petitions.cases.filing import Filing, PetitionerData, file_case
 from petitions.cases.models import Case
 from petitions.cases.notices import enqueue_petitioner_message
-from petitions.cases.validators import attachment_content_type, validate_id_number, validate_phone
+from petitions.cases.validators import checked_attachment, validate_id_number, validate_phone
 from petitions.intake import abuse
 from petitions.intake.models import PublicSubmission
 from rules.kinds import Kind
@@ -229,10 +229,7 @@ class PublicFilingForm(forms.Form):
         return _to_micro_degrees(self.cleaned_data.get("longitude"))
 
     def clean_attachment(self):
-        upload = self.cleaned_data.get("attachment")
-        if upload:
-            upload.checked_content_type = attachment_content_type(upload)
-        return upload
+        return checked_attachment(self.cleaned_data.get("attachment"))
 
     def clean(self):
         data = super().clean()

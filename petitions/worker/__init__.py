@@ -1,0 +1,1 @@
+"""The django-q2 worker's work: reminders, supervision, closing, alerts, petitioner messages."""
