@@ -63,10 +63,10 @@ class Audit:
         self.viewports = viewports
         self.pages: list[dict] = []
 
-    def check(self, page, label: str) -> None:
+    def check(self, page, label: str, viewports=None) -> None:
         original = page.viewport_size
         try:
-            for viewport in self.viewports:
+            for viewport in viewports or self.viewports:
                 page.set_viewport_size(viewport)
                 self._run(page, f"{label} @{viewport['width']}")
         finally:
