@@ -209,6 +209,11 @@ class PublicFilingForm(forms.Form):
         self.fields["submission_token"].error_messages["required"] = _g(
             "表单已失效，请刷新页面后重新填写。"
         )
+        # Name and phone are required unless the report is anonymous (anonymity_errors): say so
+        # before the error does (the template marks them; a script follows the box as it changes).
+        if not self["anonymous"].value():
+            for name in ("name", "phone"):
+                self.fields[name].widget.attrs["required"] = True
 
     def clean_submission_token(self) -> str:
         token = self.cleaned_data["submission_token"]
