@@ -23,12 +23,12 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 from factories import UserFactory, detachment_user, issue_reply, make_case, step, website_channel
-from petition_site.public.models import GuidancePage, ReferralGuidePage
 from playwright.sync_api import expect
 
-from petitions import reports
-from petitions.intake import hash_query_code, new_query_code, new_submission_token
+from petition_site.public.models import GuidancePage, ReferralGuidePage
+from petitions.intake.filing import hash_query_code, new_query_code, new_submission_token
 from petitions.models import Case, PublicSubmission
+from petitions.reports.periods import previous_quarter, quarter_of
 from rules.roles import Role
 from snippets.models import Category, Department
 
@@ -100,9 +100,8 @@ class PublicSiteAudit(Audit):
     def check(self, page, label: str, viewports=None) -> None:
         assert page.evaluate("document.documentElement.lang") == self.language, label
         super().check(page, label, viewports)
-        if self.language == "en":
-            if found := untagged_chinese(page):
-                self.untagged[label] = found
+        if self.language == "en" and (found := untagged_chinese(page)):
+            self.untagged[label] = found
 
     def assert_clean(self) -> None:
         super().assert_clean()
@@ -287,7 +286,7 @@ def test_admin_pages_a_detachment_clerk_works_in_pass_axe_wcag_2_1_aa(
 
         # The reports (统计报表) and the alerts.
         # The previous quarter: the demo's report cases fall in it, so the charts have bars.
-        year, quarter = reports.previous_quarter(*reports.quarter_of(timezone.localdate()))
+        year, quarter = previous_quarter(*quarter_of(timezone.localdate()))
         for label, url in [
             ("report dashboard", "/admin/reports/dashboard/"),
             ("quarterly report", f"/admin/reports/quarterly/?year={year}&quarter={quarter}"),
