@@ -15,7 +15,11 @@ from rules.transitions import TRANSITIONS
 
 
 class CaseLogFormatter(LogFormatter):
-    """An entry of a case's timeline: what was done, by whom if not a person, and its details."""
+    """An entry of a case's timeline: what was done, by whom if not a person, and its details.
+
+    Wagtail's history and site-history views show one sentence per entry (the message), so the
+    message carries the details; the case page shows the same parts on lines of their own.
+    """
 
     def actor(self, log_entry) -> str:
         """Who acted when it was not a member of staff: the rules themselves, or the petitioner."""
@@ -46,9 +50,13 @@ class CaseLogFormatter(LogFormatter):
             return ""
         return f"{_state_label(source)} → {_state_label(target)}"
 
-    def format_comment(self, log_entry) -> str:
+    def parts(self, log_entry) -> list[str]:
         parts = [self.actor(log_entry), *self.details(log_entry), self.state_change(log_entry)]
-        return "；".join(part for part in parts if part)
+        return [part for part in parts if part]
+
+    def format_message(self, log_entry) -> str:
+        parts = self.parts(log_entry)
+        return f"{self.message}：{'；'.join(parts)}" if parts else str(self.message)
 
 
 def _state_label(value: str) -> str:

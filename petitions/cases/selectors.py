@@ -44,11 +44,12 @@ def timeline_of(case: Case) -> list[ModelLogEntry]:
     for entry in entries:
         formatter = log_registry.get_formatter(entry)
         if isinstance(formatter, CaseLogFormatter):
+            entry.title = formatter.message
             entry.actor = formatter.actor(entry)
             entry.details = formatter.details(entry)
             entry.state_change = formatter.state_change(entry)
         else:
-            entry.actor, entry.details, entry.state_change = "", [], ""
+            entry.title, entry.actor, entry.details, entry.state_change = entry.message, "", [], ""
     return entries
 
 
