@@ -22,7 +22,6 @@ from wagtail.log_actions import log
 from petitions.admin.forms import transition_form_class
 from petitions.admin.permissions import case_permission_policy
 from petitions.cases import access
-from petitions.cases.access import user_roles as roles_of
 from petitions.cases.deadlines import local_today
 from petitions.cases.filing import file_case, save_case_corrections
 from petitions.cases.models import Case, Petitioner
@@ -61,9 +60,6 @@ class CaseIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
 
 def revealed_case_ids(request) -> set[int]:
     return set(request.session.get("petitions_revealed", []))
-
-
-may_reveal = access.may_reveal
 
 
 class CaseDetailView(generic.InspectView):
@@ -114,14 +110,16 @@ class CaseDetailView(generic.InspectView):
         case: Case = self.object
         user = self.request.user
         today = local_today()
-        revealed = case.pk in revealed_case_ids(self.request) and may_reveal(user, case)
+        revealed = case.pk in revealed_case_ids(self.request) and access.may_reveal(user, case)
         transitions = [
             {
                 "transition": t,
-                "refusal": refusal,
+                "refusal": why_not,
                 "url": reverse("cases:transition", args=[case.pk, t.name]),
             }
-            for t, refusal in available_transitions(case_facts(case, today, user), roles_of(user))
+            for t, why_not in available_transitions(
+                case_facts(case, today, user), access.user_roles(user)
+            )
         ]
         context.update(
             case=case,
@@ -130,7 +128,9 @@ class CaseDetailView(generic.InspectView):
             transitions=transitions,
             open_steps=[t for t in transitions if not t["refusal"]],
             closed_steps=[t for t in transitions if t["refusal"]],
-            **case_page(case, revealed=revealed, may_reveal=may_reveal(user, case), today=today),
+            **case_page(
+                case, revealed=revealed, may_reveal=access.may_reveal(user, case), today=today
+            ),
         )
         return context
 
@@ -252,7 +252,7 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
             case=self.case,
             transition=self.transition,
             refusal=refusal(
-                self.transition, facts, roles_of(self.request.user), {}, check_data=False
+                self.transition, facts, access.user_roles(self.request.user), {}, check_data=False
             ),
             state_label=State(self.case.state).label,
             proposal=self.proposal,
@@ -316,7 +316,7 @@ def reveal_identity(request, pk: int):
     if request.method != "POST":
         raise Http404
     case = _case_for(request, pk)
-    if not may_reveal(request.user, case):
+    if not access.may_reveal(request.user, case):
         raise PermissionDenied
     ids = revealed_case_ids(request) | {case.pk}
     request.session["petitions_revealed"] = sorted(ids)
