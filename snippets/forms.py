@@ -104,17 +104,26 @@ class AuditedSettingForm(WagtailAdminModelForm):
     """A bureau setting whose every change goes to the audit log with its old and new values."""
 
     def changes(self) -> list[dict]:
-        model_fields = {f.name for f in self.instance._meta.concrete_fields}
-        return [
-            {
-                "field": name,
-                "label": str(self.fields[name].label),
-                "old": _shown(self.initial.get(name)),
-                "new": _shown(self.cleaned_data.get(name)),
-            }
-            for name in self.changed_data
-            if name in model_fields
-        ]
+        """Each field whose saved value differs from what is being saved (read from the
+        database: the form's own initial values may not have been posted back)."""
+        model = type(self.instance)
+        saved = model.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        found = []
+        for field in model._meta.concrete_fields:
+            if field.primary_key or field.name not in self.fields:
+                continue
+            old = getattr(saved, field.attname) if saved is not None else None
+            new = getattr(self.instance, field.attname)
+            if old != new:
+                found.append(
+                    {
+                        "field": field.name,
+                        "label": str(self.fields[field.name].label),
+                        "old": _shown(old),
+                        "new": _shown(new),
+                    }
+                )
+        return found
 
     def save(self, commit=True):
         changes = self.changes()
