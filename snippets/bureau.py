@@ -83,6 +83,7 @@ def _table_exists(model) -> bool:
 def _starter_profile() -> Bureau:
     return Bureau(
         name=settings.PETITIONS_BUREAU_NAME,
+        name_en=settings.PETITIONS_BUREAU_NAME_EN,
         short_name=settings.PETITIONS_BUREAU_SHORT_NAME,
         number_prefix=settings.PETITIONS_NUMBER_PREFIX,
     )

@@ -31,6 +31,10 @@ def starter_bureau_name() -> str:
     return settings.PETITIONS_BUREAU_NAME
 
 
+def starter_bureau_name_en() -> str:
+    return settings.PETITIONS_BUREAU_NAME_EN
+
+
 def starter_bureau_short_name() -> str:
     return settings.PETITIONS_BUREAU_SHORT_NAME
 
@@ -71,6 +75,7 @@ class BureauProfile(BaseGenericSetting):
         _("英文名称"),
         max_length=200,
         blank=True,
+        default=starter_bureau_name_en,
         help_text=_("英文网站上显示；留空则英文网站也显示中文全称。"),
     )
     short_name = models.CharField(

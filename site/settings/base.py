@@ -250,9 +250,13 @@ LOGGING = {
 
 #: The bureau's full and short names (starter values of 本局信息, like the two above).
 PETITIONS_BUREAU_NAME = os.environ.get("PETITIONS_BUREAU_NAME", "重庆市九龙坡区生态环境局")
+_OWN_BUREAU_NAME = "PETITIONS_BUREAU_NAME" in os.environ
 PETITIONS_BUREAU_SHORT_NAME = os.environ.get(
-    "PETITIONS_BUREAU_SHORT_NAME",
-    "" if "PETITIONS_BUREAU_NAME" in os.environ else "九龙坡区生态环境局",
+    "PETITIONS_BUREAU_SHORT_NAME", "" if _OWN_BUREAU_NAME else "九龙坡区生态环境局"
+)
+PETITIONS_BUREAU_NAME_EN = os.environ.get(
+    "PETITIONS_BUREAU_NAME_EN",
+    "" if _OWN_BUREAU_NAME else "Jiulongpo District Ecology and Environment Bureau, Chongqing",
 )
 
 # --- The worker --------------------------------------------------------------------------
