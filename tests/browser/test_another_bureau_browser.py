@@ -5,6 +5,7 @@ own limits; then one public filing whose receipt, notice and SMS show the new bu
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -18,6 +19,7 @@ from petitions.models import Case, PetitionerMessage
 from rules.roles import Role
 from snippets.models import BureauProfile, Channel, Department
 
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 ADMIN_PASSWORD = "starter-admin-pass-1"
 PASSWORD = "pw-123456"  # what the factories set
 
@@ -60,20 +62,16 @@ def test_x_1_browser_another_bureau_set_up_in_the_admin_alone(
 
     # 1. 设置 › 本局信息, with the next number shown before saving.
     page.goto(f"{base}/admin/settings/snippets/bureauprofile/")
-    page.get_by_label(re.compile("^本局全称")).fill("重庆市渝中区生态环境局")
-    page.get_by_label(re.compile("^英文名称")).fill(
-        "Yuzhong District Ecology and Environment Bureau, Chongqing"
-    )
-    page.get_by_label(re.compile("^简称")).fill("渝中区生态环境局")
+    page.locator("#id_name").fill("重庆市渝中区生态环境局")
+    page.locator("#id_name_en").fill("Yuzhong District Ecology and Environment Bureau, Chongqing")
+    page.locator("#id_short_name").fill("渝中区生态环境局")
     expect(page.locator("#number-example")).to_have_text(f"JLPXF-{year}-000001")
-    page.get_by_label(re.compile("^案件编号前缀")).fill("YZXF")
+    page.locator("#id_number_prefix").fill("YZXF")
     expect(page.locator("#number-example")).to_have_text(f"YZXF-{year}-000001")
-    page.get_by_label(re.compile("^信访电话")).fill("023-63890000")
-    page.get_by_label(re.compile("^来访地址")).fill("渝中区中山三路131号")
-    page.get_by_label(re.compile("^接待时间")).fill("工作日 9:00–12:00，14:00–17:00")
-    page.get_by_label(re.compile("^本局信访工作管理办法名称")).fill(
-        "《重庆市渝中区生态环境局环境信访工作管理办法》"
-    )
+    page.locator("#id_phone").fill("023-63890000")
+    page.locator("#id_address").fill("渝中区中山三路131号")
+    page.locator("#id_office_hours").fill("工作日 9:00–12:00，14:00–17:00")
+    page.locator("#id_regulation_title").fill("《重庆市渝中区生态环境局环境信访工作管理办法》")
     screenshot("bureau-01-profile")
     save(page)
     expect(page.locator(".messages .success, .messages li").first).to_be_visible()
@@ -81,9 +79,9 @@ def test_x_1_browser_another_bureau_set_up_in_the_admin_alone(
 
     # 4. 配置 › 科室: a department whose head is picked by full name from 科室负责人 only.
     page.goto(f"{base}/admin/snippets/snippets/department/add/")
-    page.get_by_label(re.compile("^名称")).fill("大气与噪声科")
-    page.get_by_label(re.compile("^代码")).fill("yz-air")
-    head = page.get_by_label(re.compile("^科室负责人"))
+    page.locator("#id_name").fill("大气与噪声科")
+    page.locator("#id_code").fill("yz-air")
+    head = page.locator("#id_head")
     options = head.locator("option").all_inner_texts()
     assert "张主任" in options and "钱多钱" not in options and "zhangzr" not in options
     head.select_option(label="张主任")
@@ -95,9 +93,9 @@ def test_x_1_browser_another_bureau_set_up_in_the_admin_alone(
 
     # 7. 配置 › 信访渠道: a superior channel with its own acceptance limit.
     page.goto(f"{base}/admin/snippets/snippets/channel/add/")
-    page.get_by_label(re.compile("^名称")).fill("渝中区12345热线")
-    page.get_by_label(re.compile("^代码")).fill("yz12345")
-    page.get_by_label(re.compile("^来源类型")).select_option(label="上级交办")
+    page.locator("#id_name").fill("渝中区12345热线")
+    page.locator("#id_code").fill("yz12345")
+    page.locator("#id_source").select_option(label="上级交办")
     page.locator("#id_deadline_overrides-ADD").click()
     page.locator("#id_deadline_overrides-0-rule").select_option("acceptance_assigned")
     page.locator("#id_deadline_overrides-0-length").fill("3")
@@ -107,6 +105,28 @@ def test_x_1_browser_another_bureau_set_up_in_the_admin_alone(
     page.wait_for_url(re.compile(r".*/admin/snippets/snippets/channel/$"))
     channel = Channel.objects.get(code="yz12345")
     assert channel.rule_overrides() == {"acceptance_assigned": (3, "working_days")}
+
+    # 2. 设置 › 本局办理选项: each choice with its article; move natural-day limits off days off.
+    page.goto(f"{base}/admin/settings/snippets/bureaurules/")
+    expect(page.locator("main")).to_contain_text("第二十六条")
+    expect(page.locator("main")).to_contain_text("第十八条")
+    page.locator("#id_move_natural_due_off_holidays").check()
+    screenshot("bureau-04-choices")
+    save(page)
+    expect(page.locator(".messages .success, .messages li").first).to_be_visible()
+
+    # 11. 节假日日历: the calculator, with the choice just made as its default.
+    page.goto(f"{base}/admin/holiday-calendar/")
+    expect(page.locator("#id_move_off_holiday")).to_be_checked()
+    page.locator("#id_start").fill("2026-04-04")
+    page.locator("#id_count").fill("30")
+    page.locator("#id_unit").select_option("days")
+    page.locator("#due-date-calculator button[type=submit]").click()
+    expect(page.locator("#calculator-result")).to_contain_text("期限届满日为 2026-05-06")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#due-date-calculator").screenshot(
+        path=str(ARTIFACTS / "bureau-05-calculator.png")
+    )
 
     # 12. A resident files on the public site.
     page.context.clear_cookies()
@@ -128,7 +148,7 @@ def test_x_1_browser_another_bureau_set_up_in_the_admin_alone(
     expect(page.locator("#bureau-contact")).to_contain_text("渝中区中山三路131号")
     assert "九龙坡" not in page.locator("body").inner_text()
     assert re.search(r"重庆市渝中区生态环境局$", page.title())
-    screenshot("bureau-04-receipt")
+    screenshot("bureau-06-receipt")
 
     sms = PetitionerMessage.objects.get(case=case, event="filed_online")
     assert sms.body.startswith("【重庆市渝中区生态环境局】") and case.number in sms.body
@@ -143,7 +163,7 @@ def test_x_1_browser_another_bureau_set_up_in_the_admin_alone(
     body = page.locator("body").inner_text()
     assert case.number in body and "重庆市渝中区生态环境局" in body and "九龙坡" not in body
     expect(page.locator("p.sign")).to_contain_text("重庆市渝中区生态环境局")
-    screenshot("bureau-05-notice")
+    screenshot("bureau-07-notice")
 
     # The superior channel's own limit applies to a case it assigns.
     assigned_on = timezone.localdate()
