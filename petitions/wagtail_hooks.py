@@ -21,6 +21,7 @@ from petitions.admin.template_preview import preview_against_case
 from petitions.admin.viewsets import CaseViewSet
 from petitions.cases.log_actions import register_case_log_actions
 from petitions.cases.models import Case
+from petitions.cases.numbering import next_serial
 from petitions.reports.models import SpotCheck, Talk
 from petitions.reports.records import NoDeletePolicy, SpotCheckViewSet, TalkViewSet
 from petitions.reports.views import (
@@ -30,6 +31,7 @@ from petitions.reports.views import (
     YearlyEvaluationView,
 )
 from petitions.transfer.views import ImportView
+from snippets.events import NEXT_SERIAL_HOOK
 from snippets.views import PREVIEW_HOOK
 
 register_permission_policy(Case, case_permission_policy)
@@ -56,6 +58,12 @@ def add_my_cases_panel(request, panels):
 @hooks.register(PREVIEW_HOOK)
 def preview_message_template(request, template, number):
     return preview_against_case(request, template, number)
+
+
+@hooks.register(NEXT_SERIAL_HOOK)
+def next_case_serial(year: int) -> int:
+    """The serial the next case of `year` gets, for 本局信息's number example."""
+    return next_serial(year)
 
 
 @hooks.register("register_admin_urls")

@@ -183,16 +183,17 @@ DEFAULT_RULES: dict[str, DeadlineRule] = {
     ]
 }
 
-#: Reminders go out this many working days before every due date (第十八条).
+#: Reminders go out this many working days before every due date (第十八条). The bureau may
+#: choose another lead time (本局办理选项); callers pass it in, the rules read no database.
 REMINDER_WORKING_DAYS = 3
 #: "Due soon" (即将到期) in the ledger, the dashboards and the reports: the reminder's span.
 DUE_SOON_WORKING_DAYS = REMINDER_WORKING_DAYS
 
 
-def due_soon_limit(today: dt.date) -> dt.date:
-    """The last day that is still "due soon": due dates with at most DUE_SOON_WORKING_DAYS
-    working days left (a date on a day off before the next working day counts too)."""
-    return calendar.add_working_days(today, DUE_SOON_WORKING_DAYS + 1) - dt.timedelta(days=1)
+def due_soon_limit(today: dt.date, lead_days: int = DUE_SOON_WORKING_DAYS) -> dt.date:
+    """The last day that is still "due soon": due dates with at most `lead_days` working days
+    left (a date on a day off before the next working day counts too)."""
+    return calendar.add_working_days(today, lead_days + 1) - dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -208,13 +209,18 @@ class DueStatus:
         return -self.days_left
 
 
-def due_status(due: dt.date, today: dt.date) -> DueStatus:
+def due_status(due: dt.date, today: dt.date, lead_days: int = DUE_SOON_WORKING_DAYS) -> DueStatus:
     overdue = due < today
     return DueStatus(
         days_left=calendar.working_days_between(today, due),
         overdue=overdue,
-        soon=not overdue and due <= due_soon_limit(today),
+        soon=not overdue and due <= due_soon_limit(today, lead_days),
     )
+
+
+def reminder_date(due: dt.date, start: dt.date, lead_days: int = REMINDER_WORKING_DAYS) -> dt.date:
+    """The day the reminder goes out: `lead_days` working days before `due`, not before `start`."""
+    return max(start, calendar.add_working_days(due, -lead_days))
 
 
 def resolve_rule(key: str, overrides: Mapping[str, tuple[int, str]] | None = None) -> DeadlineRule:
@@ -237,6 +243,10 @@ class DueDate:
     skipped: tuple[calendar.DayInfo, ...]
     provisional: bool
     moved_off_holiday: bool
+    #: The bureau's choices it was computed with (本局办理选项), kept so that a later calendar
+    #: correction recomputes it under the same choices.
+    move_off_holiday: bool = False
+    reminder_working_days: int = REMINDER_WORKING_DAYS
 
     def as_dict(self) -> dict:
         return {
@@ -250,21 +260,32 @@ class DueDate:
             "remind_on": self.remind_on.isoformat(),
             "provisional": self.provisional,
             "moved_off_holiday": self.moved_off_holiday,
+            "move_off_holiday": self.move_off_holiday,
+            "reminder_working_days": self.reminder_working_days,
             "skipped": [[d.date.isoformat(), d.reason] for d in self.skipped],
         }
 
 
-def compute_due(rule: DeadlineRule, start: dt.date, *, move_off_holiday: bool = False) -> DueDate:
-    """The due date of `rule` counted from `start` (the start day itself is not counted)."""
+def compute_due(
+    rule: DeadlineRule,
+    start: dt.date,
+    *,
+    move_off_holiday: bool = False,
+    reminder_working_days: int = REMINDER_WORKING_DAYS,
+) -> DueDate:
+    """The due date of `rule` counted from `start` (the start day itself is not counted).
+
+    `move_off_holiday`: a natural-day limit ending on a non-working day moves to the next
+    working day; `reminder_working_days`: the reminder's lead time. Both are the bureau's
+    choices (本局办理选项), passed in by the caller.
+    """
     if rule.unit == Unit.WORKING_DAYS:
         calc = calendar.explain_working_days(start, rule.length)
         moved = False
     else:
         calc = calendar.explain_days(start, rule.length, move_off_holiday=move_off_holiday)
         moved = calc.result != calendar.add_days(start, rule.length)
-    remind_on = calendar.add_working_days(calc.result, -REMINDER_WORKING_DAYS)
-    if remind_on < start:
-        remind_on = start
+    remind_on = reminder_date(calc.result, start, reminder_working_days)
     return DueDate(
         rule=rule,
         start=start,
@@ -273,4 +294,6 @@ def compute_due(rule: DeadlineRule, start: dt.date, *, move_off_holiday: bool = 
         skipped=calc.skipped,
         provisional=calc.provisional or calendar.is_provisional(remind_on),
         moved_off_holiday=moved,
+        move_off_holiday=move_off_holiday,
+        reminder_working_days=reminder_working_days,
     )

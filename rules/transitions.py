@@ -378,7 +378,7 @@ TRANSITIONS: dict[str, Transition] = {
                     _("引导途径"),
                     FieldKind.LINE,
                     required=False,
-                    help_text=_("例如：向九龙坡区人民法院提起行政诉讼。"),
+                    help_text=_("例如：向有管辖权的人民法院提起行政诉讼。"),
                 ),
             ),
             guards=(_statutory_route_needs_route,),

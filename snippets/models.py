@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -13,7 +14,187 @@ from wagtail.models import RevisionMixin
 
 from rules.deadlines import DEFAULT_RULES, Unit
 from rules.kinds import Kind
+from snippets.forms import (
+    BureauLeadershipForm,
+    BureauProfileForm,
+    BureauRulesForm,
+    DepartmentForm,
+    OwnershipPlanForm,
+    ResponsibilityRuleForm,
+)
+from snippets.panels import NumberFormatPanel, PlaceholderListPanel
 from snippets.templating import unknown_placeholders
+
+
+def starter_bureau_name() -> str:
+    """A fresh install's bureau name: PETITIONS_BUREAU_NAME (the README's starter values)."""
+    return settings.PETITIONS_BUREAU_NAME
+
+
+def starter_bureau_name_en() -> str:
+    return settings.PETITIONS_BUREAU_NAME_EN
+
+
+def starter_bureau_short_name() -> str:
+    return settings.PETITIONS_BUREAU_SHORT_NAME
+
+
+def starter_number_prefix() -> str:
+    return settings.PETITIONS_NUMBER_PREFIX
+
+
+def starter_move_natural_due_off_holidays() -> bool:
+    return settings.PETITIONS_MOVE_NATURAL_DUE_OFF_HOLIDAYS
+
+
+#: A prefix is two to twelve capital letters or digits, beginning with a letter: it stands before
+#: "-<year>-<serial>" and must not itself contain the hyphen that separates them.
+NUMBER_PREFIX_VALIDATOR = RegexValidator(
+    r"^[A-Z][A-Z0-9]{1,11}$",
+    _("编号前缀须为2至12个大写英文字母或数字，以字母开头，例如 YZXF。"),
+)
+
+
+@register_setting(icon="home", order=10)
+class BureauProfile(BaseGenericSetting):
+    """本局信息: the bureau's identity on every page, receipt, notice, letter and message.
+
+    One row for the whole installation; read through `snippets.bureau.bureau_profile()`, which
+    caches it, never per use.
+    """
+
+    name = models.CharField(
+        _("本局全称"),
+        max_length=100,
+        default=starter_bureau_name,
+        help_text=_(
+            "例如：重庆市渝中区生态环境局。页面标题、回执、告知书的落款和短信的{局名称}用它。"
+        ),
+    )
+    name_en = models.CharField(
+        _("英文名称"),
+        max_length=200,
+        blank=True,
+        default=starter_bureau_name_en,
+        help_text=_("英文网站上显示；留空则英文网站也显示中文全称。"),
+    )
+    short_name = models.CharField(
+        _("简称"),
+        max_length=50,
+        blank=True,
+        default=starter_bureau_short_name,
+        help_text=_("例如：渝中区生态环境局。短信的{局简称}用它；留空则用全称。"),
+    )
+    number_prefix = models.CharField(
+        _("案件编号前缀"),
+        max_length=12,
+        default=starter_number_prefix,
+        validators=[NUMBER_PREFIX_VALIDATOR],
+        help_text=_(
+            "案件编号为“前缀-年份-六位序号”。修改后只用于新编号，已编的编号不变；"
+            "序号按年连续计数、不因前缀改变而重新开始，所以任何编号都不会重复。"
+        ),
+    )
+    phone = models.CharField(
+        _("信访电话"), max_length=50, blank=True, help_text=_("向公众公布的信访电话。")
+    )
+    address = models.CharField(
+        _("来访地址"), max_length=200, blank=True, help_text=_("接待群众来访的地址。")
+    )
+    office_hours = models.CharField(
+        _("接待时间"),
+        max_length=200,
+        blank=True,
+        help_text=_("例如：工作日 9:00–12:00，14:00–17:30。"),
+    )
+    letter_signature = models.CharField(
+        _("文书落款"),
+        max_length=200,
+        blank=True,
+        help_text=_("告知书、答复意见书等文书末尾的落款；留空则用本局全称。"),
+    )
+    regulation_title = models.CharField(
+        _("本局信访工作管理办法名称"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "例如：《重庆市渝中区生态环境局环境信访工作管理办法》。文书的{管理办法}用它；"
+            "留空则为“《本局全称环境信访工作管理办法》”。"
+        ),
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("name"), FieldPanel("name_en"), FieldPanel("short_name")],
+            heading=_("名称"),
+        ),
+        MultiFieldPanel([FieldPanel("number_prefix"), NumberFormatPanel()], heading=_("案件编号")),
+        MultiFieldPanel(
+            [FieldPanel("phone"), FieldPanel("address"), FieldPanel("office_hours")],
+            heading=_("联系方式（在公众网站和回执上显示）"),
+        ),
+        FieldPanel("letter_signature"),
+        FieldPanel("regulation_title"),
+    ]
+    base_form_class = BureauProfileForm
+
+    class Meta:
+        verbose_name = _("本局信息")
+        verbose_name_plural = _("本局信息")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@register_setting(icon="time", order=20)
+class BureauRules(BaseGenericSetting):
+    """本局办理选项: what the regulation leaves to the bureau, each with its basis.
+
+    A change is in force for deadlines opened after it; the form offers to recompute the open
+    ones. Every change is in the audit log (snippets.bureau_rules_changed).
+    """
+
+    move_natural_due_off_holidays = models.BooleanField(
+        _("自然日期限届满日遇节假日顺延至下一个工作日"),
+        default=starter_move_natural_due_off_holidays,
+        help_text=_(
+            "依据：第二十六条“本办法所指的‘日’未特别说明的，均为自然日”，办法未规定届满日遇节假日"
+            "是否顺延，由本局决定。不勾选：期限在哪天届满就是哪天。"
+        ),
+    )
+    duplicate_lookback_days = models.PositiveIntegerField(
+        _("查找重复信访事项的回溯天数"),
+        default=365,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            "依据：第十四条“已经受理或者正在办理，信访人在规定期限内提出同一信访事项的，不予受理”、"
+            "第十九条第三款。登记时在这么多天内收到的信访事项中查找可能重复的。"
+        ),
+    )
+    reminder_working_days = models.PositiveSmallIntegerField(
+        _("催办提醒提前的工作日数"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_(
+            "依据：第十八条“在信访事项办理期限到期前3个工作日，发出催办提醒”。"
+            "台账和看板的“即将到期”也按这个天数计算。"
+        ),
+    )
+
+    panels = [
+        FieldPanel("move_natural_due_off_holidays"),
+        FieldPanel("reminder_working_days"),
+        FieldPanel("duplicate_lookback_days"),
+        FieldPanel("recompute_open_deadlines"),
+    ]
+    base_form_class = BureauRulesForm
+
+    class Meta:
+        verbose_name = _("本局办理选项")
+        verbose_name_plural = _("本局办理选项")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
 
 
 @register_setting(icon="group")
@@ -38,6 +219,7 @@ class BureauLeadership(BaseGenericSetting):
     )
 
     panels = [FieldPanel("bureau_head"), FieldPanel("petition_leader")]
+    base_form_class = BureauLeadershipForm
 
     class Meta:
         verbose_name = _("局领导")
@@ -83,6 +265,7 @@ class Department(RevisionMixin, models.Model):
         FieldPanel("active"),
         FieldPanel("sort_order"),
     ]
+    base_form_class = DepartmentForm
 
     class Meta:
         verbose_name = _("科室")
@@ -330,6 +513,7 @@ class ResponsibilityRule(RevisionMixin, models.Model):
         FieldPanel("note"),
         FieldPanel("sort_order"),
     ]
+    base_form_class = ResponsibilityRuleForm
 
     class Meta:
         verbose_name = _("信访职责分工")
@@ -416,7 +600,12 @@ class MessageTemplate(RevisionMixin, models.Model):
         help_text=_("可用占位符见下方列表，写作 {案件编号}；其余文字原样输出。"),
     )
 
-    panels = [FieldPanel("key"), FieldPanel("title"), FieldPanel("body")]
+    panels = [
+        FieldPanel("key"),
+        FieldPanel("title"),
+        FieldPanel("body"),
+        PlaceholderListPanel(heading=_("可用占位符")),
+    ]
 
     class Meta:
         verbose_name = _("文书和通知模板")
@@ -457,6 +646,7 @@ class OwnershipPlan(RevisionMixin, ClusterableModel):
         ),
         InlinePanel("items", label=_("包案案件")),
     ]
+    base_form_class = OwnershipPlanForm
 
     class Meta:
         verbose_name = _("领导包案方案")

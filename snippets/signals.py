@@ -1,4 +1,5 @@
-"""A saved correction is in force at once: every process drops its cached calendar years (A26.1).
+"""A saved correction is in force at once: every process drops its cached calendar years (A26.1);
+so is a saved 本局信息 or 本局办理选项 (snippets.bureau).
 
 Recomputing the open due dates it moves is the cases' business: petitions.cases.calendar_changes.
 """
@@ -9,7 +10,14 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from rules import calendar
-from snippets.models import CalendarCorrection, HolidayNotice, HolidayNoticeDay
+from snippets import bureau
+from snippets.models import (
+    BureauProfile,
+    BureauRules,
+    CalendarCorrection,
+    HolidayNotice,
+    HolidayNoticeDay,
+)
 
 
 @receiver([post_save, post_delete], sender=CalendarCorrection)
@@ -17,3 +25,9 @@ from snippets.models import CalendarCorrection, HolidayNotice, HolidayNoticeDay
 @receiver([post_save, post_delete], sender=HolidayNoticeDay)
 def clear_calendar_cache(**kwargs) -> None:
     calendar.clear_cache()
+
+
+@receiver([post_save, post_delete], sender=BureauProfile)
+@receiver([post_save, post_delete], sender=BureauRules)
+def clear_bureau_cache(**kwargs) -> None:
+    bureau.clear_cache()

@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 #: The placeholders administrators may use, with what each stands for.
 PLACEHOLDERS: dict[str, str] = {
-    "局名称": _("本局名称"),
+    "局名称": _("本局全称（本局信息）"),
+    "局简称": _("本局简称（本局信息；未填则为全称）"),
+    "局电话": _("本局信访电话"),
+    "局地址": _("本局来访地址"),
+    "接待时间": _("本局接待时间"),
+    "落款": _("文书落款（本局信息；未填则为全称）"),
+    "管理办法": _("本局信访工作管理办法的名称"),
     "案件编号": _("案件编号"),
     "收到日期": _("收到信访事项的日期"),
     "受理日期": _("受理日期"),

@@ -1,7 +1,10 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from snippets.forms import SETTING_CHANGED
 from snippets.models import (
     CalendarCorrection,
     Category,
@@ -96,3 +99,21 @@ class ConfigurationGroup(SnippetViewSetGroup):
 
 
 register_snippet(ConfigurationGroup)
+
+
+class SettingChangedFormatter(LogFormatter):
+    """修改设置: each changed field of 本局信息 or 本局办理选项, old → new."""
+
+    label = _("修改设置")
+
+    def format_message(self, log_entry) -> str:
+        return str(_("修改了“%(setting)s”")) % {"setting": log_entry.label}
+
+    def format_comment(self, log_entry) -> str:
+        changes = (log_entry.data or {}).get("changes") or []
+        return "；".join(f"{c['label']}：{c['old']} → {c['new']}" for c in changes)
+
+
+@hooks.register("register_log_actions")
+def register_setting_log_actions(actions):
+    actions.register_action(SETTING_CHANGED)(SettingChangedFormatter)

@@ -1,14 +1,18 @@
 import pytest
 
 from rules import calendar
+from snippets import bureau
 
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
-    """Each test sees the corrections in its own database, not a year cached by another test."""
+    """Each test sees the corrections and the bureau's settings in its own database, not a year
+    or a setting cached by another test."""
     calendar.clear_cache()
+    bureau.clear_cache()
     yield
     calendar.clear_cache()
+    bureau.clear_cache()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -15,9 +14,10 @@ from petitions.cases.filing import Filing, PetitionerData
 from petitions.cases.models import Case
 from petitions.cases.validators import checked_attachment, validate_id_number, validate_phone
 from rules.kinds import Kind
-from rules.roles import ROLE_GROUP_NAMES, Role
+from rules.roles import Role
 from rules.transitions import FieldKind, Transition
 from snippets.models import Category, Channel, Department, ReferralGuideEntry
+from snippets.people import STAFF_ROLES, display_name, people_in_roles
 
 IMPORTANT_FIELDS = [*Case.IMPORTANT_FLAGS, *Case.ESCALATION_FLAGS]
 
@@ -222,17 +222,11 @@ def transition_form_class(transition: Transition) -> type[forms.Form]:
                     Department.objects.filter(active=True), **common
                 )
             case FieldKind.HANDLER:
-                field = choice_fields.ModelChoiceField(
-                    get_user_model()
-                    .objects.filter(is_active=True, groups__name=ROLE_GROUP_NAMES[Role.HANDLER])
-                    .order_by("username"),
-                    **common,
-                )
+                field = choice_fields.ModelChoiceField(people_in_roles([Role.HANDLER]), **common)
+                field.label_from_instance = display_name
             case FieldKind.STAFF:
-                field = choice_fields.ModelChoiceField(
-                    get_user_model().objects.filter(is_active=True).order_by("username"),
-                    **common,
-                )
+                field = choice_fields.ModelChoiceField(people_in_roles(STAFF_ROLES), **common)
+                field.label_from_instance = display_name
             case FieldKind.REFERRAL:
                 field = choice_fields.ModelChoiceField(
                     ReferralGuideEntry.objects.order_by("sort_order", "id"), **common

@@ -11,19 +11,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django import forms
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import HeaderButton
 
 from petitions.cases.models import Deadline
 from rules import calendar
+from rules.deadlines import Unit
 from rules.holidays import statutory_holidays
+from snippets.bureau import bureau_rules
 from snippets.models import CalendarCorrection, HolidayNotice
 
 VIEW_PERMISSION = "snippets.view_holidaynotice"
@@ -83,6 +88,48 @@ def _day_counts(year: int) -> tuple[int, int]:
             adjusted += 1
         day += one
     return holidays, adjusted
+
+
+class DueDateCalculatorForm(forms.Form):
+    """期限计算器: a start date, a count and a unit give the due date with its explanation, on
+    the calendar in force (an administrator sees a correction's effect at once)."""
+
+    start = forms.DateField(label=_("起算日期（当日不计入）"), widget=AdminDateInput)
+    count = forms.IntegerField(label=_("期限长度"), min_value=1, max_value=3650)
+    unit = forms.ChoiceField(label=_("单位"), choices=[(u.value, u.label) for u in Unit])
+    move_off_holiday = forms.BooleanField(
+        label=_("自然日期限届满日遇节假日顺延"),
+        required=False,
+        help_text=_("默认按本局办理选项；只对自然日期限有效。"),
+    )
+
+
+@dataclass
+class DueDateResult:
+    calculation: calendar.Calculation
+    due_info: calendar.DayInfo
+    moved: bool
+    summary: str
+
+
+def calculate(form: DueDateCalculatorForm) -> DueDateResult:
+    data = form.cleaned_data
+    start, count, unit = data["start"], data["count"], data["unit"]
+    if unit == Unit.WORKING_DAYS:
+        calc = calendar.explain_working_days(start, count)
+        moved = False
+    else:
+        calc = calendar.explain_days(start, count, move_off_holiday=data["move_off_holiday"])
+        moved = calc.result != calendar.add_days(start, count)
+    summary = _g("自 %(start)s 起（当日不计入）%(count)d%(unit)s，期限届满日为 %(due)s。") % {
+        "start": start.isoformat(),
+        "count": count,
+        "unit": Unit(unit).label,
+        "due": calc.result.isoformat(),
+    }
+    return DueDateResult(
+        calculation=calc, due_info=calendar.day_info(calc.result), moved=moved, summary=summary
+    )
 
 
 def _snippet_url(model, action: str, *args) -> str:
@@ -204,10 +251,31 @@ class HolidayCalendarView(WagtailAdminTemplateMixin, TemplateView):
             rows.append(row)
         return rows
 
+    def calculator(self, today: dt.date) -> tuple[DueDateCalculatorForm, DueDateResult | None]:
+        if "start" not in self.request.GET:
+            form = DueDateCalculatorForm(
+                initial={
+                    "start": today,
+                    "count": 3,
+                    "unit": Unit.WORKING_DAYS.value,
+                    "move_off_holiday": bureau_rules().move_natural_due_off_holidays,
+                }
+            )
+            return form, None
+        form = DueDateCalculatorForm(self.request.GET)
+        if not form.is_valid():
+            return form, None
+        try:
+            return form, calculate(form)
+        except (ValueError, OverflowError) as exc:
+            form.add_error(None, str(exc))
+            return form, None
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         rows = self.build_rows(today)
+        calculator_form, calculation = self.calculator(today)
         context.update(
             rows=rows,
             today=today,
@@ -221,6 +289,8 @@ class HolidayCalendarView(WagtailAdminTemplateMixin, TemplateView):
             library_last_year=calendar.LIBRARY_LAST_YEAR,
             show_all=self.show_all(),
             this_url=reverse("holiday_calendar"),
+            calculator_form=calculator_form,
+            calculation=calculation,
         )
         return context
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
@@ -17,14 +16,13 @@ from petitions.cases import fields
 from petitions.cases.models import Case, Recusal
 from petitions.cases.transitions import record_recusal_as_administrator
 from rules.transitions import TransitionRefused
+from snippets.people import STAFF_ROLES, display_name, people_in_roles
 
 
 class RecusalForm(forms.Form):
     case_number = forms.CharField(label=_("案件编号"), max_length=40)
-    person = fields.ModelChoiceField(
-        get_user_model().objects.filter(is_active=True).order_by("username"),
-        label=_("回避人员"),
-    )
+    person = fields.ModelChoiceField(people_in_roles(STAFF_ROLES), label=_("回避人员"))
+    person.label_from_instance = display_name
     reason = forms.CharField(label=_("回避理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_case_number(self):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -31,6 +30,7 @@ from petitions.cases.transitions import case_facts, perform_transition
 from petitions.transfer.exporting import SafeSpreadsheetExportMixin
 from rules.states import State
 from rules.transitions import TransitionRefused, available_transitions, get_transition, refusal
+from snippets.bureau import bureau_profile
 from snippets.referral import matching_entries
 from snippets.responsibility import propose_for_case
 
@@ -306,7 +306,7 @@ class CaseNoticeView(TemplateView):
             "case": self.case,
             "title": title,
             "body": body,
-            "bureau": settings.PETITIONS_BUREAU_NAME,
+            "signature": bureau_profile().signature,
             "today": letter_date(local_today()),
         }
 

@@ -1,4 +1,5 @@
-"""Recompute the open due dates a calendar change moves, once the change is committed (A26.1).
+"""Recompute the open due dates a calendar change moves, once the change is committed (A26.1);
+and every open one when an administrator changes 本局办理选项 and asks for it.
 
 An administrator's holiday notice, one of its days, or a single-day correction (snippets) changes
 the working days of a year; the open deadlines that rest on that year are computed again by
@@ -14,7 +15,9 @@ from django.dispatch import receiver
 
 from petitions.cases.recompute import recompute_open_deadlines
 from rules import calendar
-from snippets.models import CalendarCorrection, HolidayNotice, HolidayNoticeDay
+from snippets import bureau
+from snippets.events import bureau_rules_changed
+from snippets.models import BureauRules, CalendarCorrection, HolidayNotice, HolidayNoticeDay
 
 #: Marks the on_commit callback of this module, so a transaction gets at most one.
 _MARK = "_holiday_recompute_pending"
@@ -127,4 +130,13 @@ def recompute_after_correction(instance: CalendarCorrection, raw: bool = False, 
         return
     schedule_recompute(
         {instance.date.year, getattr(instance, "_calendar_old_year", None)}, instance.source
+    )
+
+
+@receiver(bureau_rules_changed)
+def recompute_after_choices(instance: BureauRules, user=None, **kwargs) -> None:
+    """本局办理选项 saved with "recompute open deadlines": every open deadline follows them."""
+    bureau.clear_cache()
+    recompute_open_deadlines(
+        None, source=str(BureauRules._meta.verbose_name), choices=bureau.bureau_rules()
     )

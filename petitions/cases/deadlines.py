@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -17,20 +16,27 @@ from petitions.cases.models import (
 )
 from rules.deadlines import REPLY_RULES, DueDate, RuleKey, compute_due, resolve_rule
 from rules.states import State
+from snippets.bureau import bureau_rules
 
 
 def local_today() -> dt.date:
     return timezone.localdate()
 
 
-def _move_off_holiday() -> bool:
-    return settings.PETITIONS_MOVE_NATURAL_DUE_OFF_HOLIDAYS
-
-
 def open_deadline(case: Case, rule_key: str, start: dt.date) -> Deadline:
-    """Open the case's deadline for `rule_key` from `start`, with the channel's own limits."""
+    """Open the case's deadline for `rule_key` from `start`, with the channel's own limits.
+
+    The bureau's choices in force now (本局办理选项: moving a natural-day limit off a day off,
+    the reminder's lead time) apply, and are kept in its calculation.
+    """
     rule = resolve_rule(rule_key, case.channel.rule_overrides())
-    due: DueDate = compute_due(rule, start, move_off_holiday=_move_off_holiday())
+    choices = bureau_rules()
+    due: DueDate = compute_due(
+        rule,
+        start,
+        move_off_holiday=choices.move_natural_due_off_holidays,
+        reminder_working_days=choices.reminder_working_days,
+    )
     return Deadline.objects.create(
         case=case,
         rule=rule.key,

@@ -19,6 +19,7 @@ from petitions.cases.privacy import mask_name, mask_phone
 from rules.deadlines import due_soon_limit
 from rules.kinds import Kind
 from rules.states import FINAL_STATES, OPEN_STATES, DraftStatus, State
+from snippets.bureau import bureau_rules
 from snippets.models import BureauLeadership, Category, Channel, Department
 
 
@@ -45,12 +46,13 @@ def overdue_q(today: dt.date, prefix: str = "") -> Q:
 
 
 def due_soon_q(today: dt.date, prefix: str = "") -> Q:
-    """An open case due within DUE_SOON_WORKING_DAYS working days (即将到期), not yet overdue."""
+    """An open case due within the reminder's lead time (即将到期, 本局办理选项), not yet overdue."""
+    lead_days = bureau_rules().reminder_working_days
     return Q(
         **{
             f"{prefix}state__in": OPEN_STATES,
             f"{prefix}next_due_on__gte": today,
-            f"{prefix}next_due_on__lte": due_soon_limit(today),
+            f"{prefix}next_due_on__lte": due_soon_limit(today, lead_days),
         }
     )
 

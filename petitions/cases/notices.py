@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +15,7 @@ from petitions.cases.models import (
 from rules.deadlines import REPLY_RULES
 from rules.states import State
 from rules.transitions import DECLINE_REASONS
+from snippets.bureau import bureau_profile
 from snippets.default_templates import DEFAULT_TEMPLATES
 from snippets.models import MessageTemplate
 from snippets.templating import render
@@ -91,8 +91,15 @@ def placeholder_values(case: Case, *, leaves_out_identity: bool = False) -> dict
     reply_deadline = case.deadlines.filter(rule__in=REPLY_RULES).first()
     last_reply = case.replies.order_by("-replied_on", "-id").first()
     route = decision.get("legal_route", "")
+    bureau = bureau_profile()
     return {
-        "局名称": settings.PETITIONS_BUREAU_NAME,
+        "局名称": bureau.name,
+        "局简称": bureau.short,
+        "局电话": bureau.phone,
+        "局地址": bureau.address,
+        "接待时间": bureau.office_hours,
+        "落款": bureau.signature,
+        "管理办法": bureau.regulation,
         "案件编号": case.number,
         "收到日期": letter_date(case.received_on),
         "受理日期": letter_date(case.accepted_on),

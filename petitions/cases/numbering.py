@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-
 from petitions.cases.models import (
     CaseNumberSequence,
 )
+from snippets.bureau import current_number_prefix
+
+
+def format_number(prefix: str, year: int, serial: int) -> str:
+    """<prefix>-<year>-<6 digits>, e.g. JLPXF-2026-000001."""
+    return f"{prefix}-{year}-{serial:06d}"
 
 
 def issue_number(year: int) -> tuple[str, int]:
@@ -14,8 +18,19 @@ def issue_number(year: int) -> tuple[str, int]:
 
     Must run inside the filing's transaction: the sequence row stays locked until the case is
     saved, so numbers are unique, and a rolled-back filing gives its number back (no gaps).
+
+    The prefix is the one in force now (本局信息, read here rather than from the cache, so a
+    change applies to the very next number). The serial counts the year whatever the prefix:
+    changing the prefix mid-year, or going back to an earlier one, continues the count, so no
+    number is ever issued twice and the numbers already given stay as they are.
     """
     seq, _created = CaseNumberSequence.objects.select_for_update().get_or_create(year=year)
     seq.last += 1
     seq.save(update_fields=["last"])
-    return f"{settings.PETITIONS_NUMBER_PREFIX}-{year}-{seq.last:06d}", seq.last
+    return format_number(current_number_prefix(), year, seq.last), seq.last
+
+
+def next_serial(year: int) -> int:
+    """The serial the next filing of `year` would get (nothing is reserved)."""
+    last = CaseNumberSequence.objects.filter(year=year).values_list("last", flat=True).first()
+    return (last or 0) + 1

@@ -1,10 +1,8 @@
-"""People as the bureau names them in lists, letters and the timeline."""
+"""People as the bureau names them in lists, letters and the timeline (one helper for all:
+snippets.people.display_name, full name in Chinese order)."""
 
 from __future__ import annotations
 
+from snippets.people import display_name
 
-def display_name(user) -> str:
-    """A member of staff by their full name, else their login name; "" for nobody."""
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+__all__ = ["display_name"]

@@ -29,12 +29,13 @@ from petitions.cases.models import Case, Deadline
 from rules import calendar
 from rules.deadlines import (
     DEFAULT_RULES,
-    REMINDER_WORKING_DAYS,
     DeadlineRule,
     RuleKey,
     Unit,
     compute_due,
+    reminder_date,
 )
+from snippets.bureau import Choices, bureau_rules
 
 logger = logging.getLogger(__name__)
 
@@ -89,17 +90,32 @@ def affected_filter(years: Iterable[int] | None) -> Q:
     return q & span
 
 
-def _move_off_holiday() -> bool:
-    return bool(settings.PETITIONS_MOVE_NATURAL_DUE_OFF_HOLIDAYS)
+def _choices_for(deadline: Deadline, choices: Choices | None) -> tuple[bool, int]:
+    """(move off a day off, reminder lead time) to recompute `deadline` with.
+
+    Given `choices` (the administrator asked to apply changed 本局办理选项 to open deadlines):
+    those. Otherwise the ones the deadline was opened with, kept in its calculation, so a
+    calendar correction does not bring in a choice made after the deadline was opened; a
+    deadline from before the choices were kept follows the choices in force.
+    """
+    current = choices or bureau_rules()
+    if choices is not None:
+        return current.move_natural_due_off_holidays, current.reminder_working_days
+    kept = deadline.calculation or {}
+    move = kept.get("move_off_holiday", current.move_natural_due_off_holidays)
+    lead = kept.get("reminder_working_days", current.reminder_working_days)
+    return bool(move), int(lead)
 
 
-def _recalculate(deadline: Deadline) -> dict | None:
+def _recalculate(deadline: Deadline, choices: Choices | None = None) -> dict | None:
     """The new (due_on, remind_on, provisional, calculation), or None if it cannot be computed."""
+    move_off_holiday, lead_days = _choices_for(deadline, choices)
     if deadline.rule == RuleKey.SOURCE_DEADLINE:
         # The channel gave the date; only what the calendar decides is recomputed.
         start = deadline.start_on
-        remind_on = max(start, calendar.add_working_days(deadline.due_on, -REMINDER_WORKING_DAYS))
+        remind_on = reminder_date(deadline.due_on, start, lead_days)
         calculation = dict(deadline.calculation or {})
+        calculation["reminder_working_days"] = lead_days
         return {
             "due_on": deadline.due_on,
             "remind_on": remind_on,
@@ -113,7 +129,12 @@ def _recalculate(deadline: Deadline) -> dict | None:
         rule: DeadlineRule = replace(base, length=deadline.length, unit=Unit(deadline.unit))
     except ValueError:
         return None
-    due = compute_due(rule, deadline.start_on, move_off_holiday=_move_off_holiday())
+    due = compute_due(
+        rule,
+        deadline.start_on,
+        move_off_holiday=move_off_holiday,
+        reminder_working_days=lead_days,
+    )
     return {
         "due_on": due.due,
         "remind_on": due.remind_on,
@@ -130,14 +151,19 @@ def _differs(deadline: Deadline, new: dict) -> bool:
     )
 
 
-def _message(deadline: Deadline, new: dict, source: str) -> str:
+def _message(deadline: Deadline, new: dict, source: str, *, choices_changed: bool = False) -> str:
     parts = {
         "label": deadline.label,
         "old": deadline.due_on.isoformat(),
         "new": new["due_on"].isoformat(),
         "source": source,
     }
-    if deadline.due_on != new["due_on"]:
+    if choices_changed:
+        if deadline.due_on != new["due_on"]:
+            text = _("本局办理选项已修改，“%(label)s”期限由 %(old)s 改为 %(new)s") % parts
+        else:
+            text = _("本局办理选项已修改，“%(label)s”期限仍为 %(new)s") % parts
+    elif deadline.due_on != new["due_on"]:
         text = _("工作日历已更正，“%(label)s”期限由 %(old)s 改为 %(new)s") % parts
     else:
         text = _("工作日历已更正，“%(label)s”期限仍为 %(new)s") % parts
@@ -152,7 +178,7 @@ def _message(deadline: Deadline, new: dict, source: str) -> str:
     return text
 
 
-def _apply(deadline_id: int, today: dt.date, source: str) -> bool:
+def _apply(deadline_id: int, today: dt.date, source: str, choices: Choices | None = None) -> bool:
     """Recompute one deadline under its case's lock; True if it changed."""
     with transaction.atomic():
         case_id = (
@@ -172,7 +198,7 @@ def _apply(deadline_id: int, today: dt.date, source: str) -> bool:
         )
         if deadline is None:
             return False
-        new = _recalculate(deadline)
+        new = _recalculate(deadline, choices)
         if new is None:
             return False
         if not _differs(deadline, new):
@@ -186,7 +212,7 @@ def _apply(deadline_id: int, today: dt.date, source: str) -> bool:
             deadline.remind_on,
             deadline.provisional,
         )
-        message = _message(deadline, new, source)
+        message = _message(deadline, new, source, choices_changed=choices is not None)
         update_fields = ["due_on", "remind_on", "provisional", "calculation"]
         deadline.due_on = new["due_on"]
         deadline.remind_on = new["remind_on"]
@@ -228,12 +254,16 @@ def _apply(deadline_id: int, today: dt.date, source: str) -> bool:
         return True
 
 
-def recompute_open_deadlines(years: set[int] | None = None, *, source: str = "") -> int:
+def recompute_open_deadlines(
+    years: set[int] | None = None, *, source: str = "", choices: Choices | None = None
+) -> int:
     """Recompute the open deadlines that rest on ``years`` (all open ones if None).
 
     ``source`` names the correction (the notice's number, the correction's basis) for the
-    timeline. Reads in batches by primary key; locks and writes only the deadlines that change.
-    Returns how many deadlines changed.
+    timeline. ``choices``: the bureau's changed choices (本局办理选项) to apply to every open
+    deadline; without them each deadline keeps the choices it was opened with. Reads in
+    batches by primary key; locks and writes only the deadlines that change. Returns how many
+    deadlines changed.
     """
     calendar.clear_cache()
     today = timezone.localdate()
@@ -248,7 +278,7 @@ def recompute_open_deadlines(years: set[int] | None = None, *, source: str = "")
         last_pk = rows[-1].pk
         for deadline in rows:
             try:
-                new = _recalculate(deadline)
+                new = _recalculate(deadline, choices)
             except ValueError:
                 # A year whose entered days are inconsistent (e.g. a date of another year).
                 logger.exception("期限 %s 无法按更正后的日历重新计算", deadline.pk)
@@ -256,7 +286,7 @@ def recompute_open_deadlines(years: set[int] | None = None, *, source: str = "")
             if new is None:
                 continue
             moved = _differs(deadline, new) or deadline.calculation != new["calculation"]
-            if moved and _apply(deadline.pk, today, source):
+            if moved and _apply(deadline.pk, today, source, choices):
                 changed += 1
         if len(rows) < batch:
             break

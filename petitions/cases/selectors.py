@@ -22,6 +22,7 @@ from petitions.cases.privacy import mask_address, mask_id_number, mask_name, mas
 from petitions.cases.transitions import current_draft
 from rules.deadlines import DueStatus, due_status
 from rules.states import ENDED_STATES
+from snippets.bureau import bureau_rules
 from snippets.models import OwnershipPlan, OwnershipPlanItem
 from snippets.templating import render
 
@@ -72,7 +73,7 @@ def ledger_due(case: Case, today: dt.date) -> DueStatus | None:
     """How the case's next due date stands today; None once handling has ended or none is due."""
     if case.next_due_on is None or case.state in ENDED_STATES:
         return None
-    return due_status(case.next_due_on, today)
+    return due_status(case.next_due_on, today, bureau_rules().reminder_working_days)
 
 
 def petitioners_as_seen(case: Case, *, revealed: bool) -> list[dict]:

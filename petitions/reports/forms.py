@@ -15,6 +15,7 @@ from petitions.cases.people import display_name
 from petitions.reports.models import SpotCheck, Talk
 from petitions.reports.scope import own_departments, sees_all
 from snippets.models import Department
+from snippets.people import STAFF_ROLES, offer_people
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -131,10 +132,11 @@ class TalkForm(CaseNumberMixin):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["case_number"].label = _("相关案件编号（可不填）")
-        self.fields["staff"].queryset = (
-            get_user_model().objects.filter(is_active=True).order_by("username")
+        offer_people(
+            self.fields["staff"],
+            STAFF_ROLES,
+            keep=[self.instance.staff_id] if self.instance.pk else [],
         )
-        self.fields["staff"].label_from_instance = display_name
 
     def clean(self):
         data = super().clean()

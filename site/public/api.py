@@ -28,7 +28,8 @@ from petitions.intake import abuse, public_requests
 from petitions.intake.filing import PUBLIC_KINDS, PublicFilingForm, Submitted, submit_public_filing
 from petitions.intake.filing import find_case_for_lookup as _find_case
 from petitions.intake.status import acceptance_due, lookup_refusal, public_rules, public_view_of
-from snippets.models import Category, Channel, ReferralGuideEntry
+from snippets.models import Category, Channel
+from snippets.referral import guide_entries
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -431,6 +432,6 @@ def guidance(request):
                 "how_to_complain": e.how_to_complain,
                 "remedy": e.remedy,
             }
-            for e in ReferralGuideEntry.objects.order_by("sort_order", "id")
+            for e in guide_entries(public=True)
         ],
     }

@@ -17,7 +17,7 @@ from wagtail.models import Page
 from petitions.intake.filing import PUBLIC_KINDS
 from petitions.intake.status import public_rules
 from snippets.models import ReferralGuideEntry
-from snippets.referral import matching_entries
+from snippets.referral import guide_entries, matching_entries
 
 #: The longest search the referral guide page accepts; longer text is cut.
 SEARCH_MAX_LENGTH = 100
@@ -102,7 +102,7 @@ def search_referral_guide(query: str) -> list[ReferralGuideEntry]:
     route, or when one of its keywords occurs in what was typed (someone describing a problem
     in a sentence finds the entry the filing form would suggest).
     """
-    entries = ReferralGuideEntry.objects.order_by("sort_order", "id")
+    entries = guide_entries(public=True)
     text = query.strip()[:SEARCH_MAX_LENGTH]
     if not text:
         return list(entries)
@@ -115,7 +115,7 @@ def search_referral_guide(query: str) -> list[ReferralGuideEntry]:
             | Q(how_to_complain__icontains=word)
         )
     found = {entry.pk for entry in entries.filter(condition)}
-    found.update(entry.pk for entry in matching_entries(text, limit=entries.count()))
+    found.update(entry.pk for entry in matching_entries(text, limit=entries.count(), public=True))
     return [entry for entry in entries if entry.pk in found]
 
 

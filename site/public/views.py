@@ -143,6 +143,6 @@ def referral_suggestions(request):
             )
             % {"agency": e.agency, "contact": e.contact},
         }
-        for e in matching_entries(text)
+        for e in matching_entries(text, public=True)
     ]
     return JsonResponse({"entries": entries})

@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "snippets.bureau.context_processor",
             ],
         },
     },
@@ -168,6 +169,8 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "jpg", "jpeg", "png"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # --- The petition rules -------------------------------------------------------------------
+# Starter values only: a fresh install's 本局信息 and 本局办理选项 (snippets.models) take them;
+# from then on administrators change them in the admin (设置), and these are not read again.
 #: Case numbers are <prefix>-<year>-<6 digits>.
 PETITIONS_NUMBER_PREFIX = os.environ.get("PETITIONS_NUMBER_PREFIX", "JLPXF")
 #: Natural-day due dates stay where they fall by default (第二十六条); set to 1 to move a due
@@ -245,8 +248,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-#: The bureau, as printed on notices.
+#: The bureau's full and short names (starter values of 本局信息, like the two above).
 PETITIONS_BUREAU_NAME = os.environ.get("PETITIONS_BUREAU_NAME", "重庆市九龙坡区生态环境局")
+_OWN_BUREAU_NAME = "PETITIONS_BUREAU_NAME" in os.environ
+PETITIONS_BUREAU_SHORT_NAME = os.environ.get(
+    "PETITIONS_BUREAU_SHORT_NAME", "" if _OWN_BUREAU_NAME else "九龙坡区生态环境局"
+)
+PETITIONS_BUREAU_NAME_EN = os.environ.get(
+    "PETITIONS_BUREAU_NAME_EN",
+    "" if _OWN_BUREAU_NAME else "Jiulongpo District Ecology and Environment Bureau, Chongqing",
+)
 
 # --- The worker --------------------------------------------------------------------------
 #: How often the django-q2 sweep runs (reminders, supervision, closing, message retries).

@@ -30,7 +30,7 @@ from petitions.intake.filing import hash_query_code, new_query_code, new_submiss
 from petitions.models import Case, PublicSubmission
 from petitions.reports.periods import previous_quarter, quarter_of
 from rules.roles import Role
-from snippets.models import Category, Department
+from snippets.models import Category, Department, ReferralGuideEntry
 
 PASSWORD = "a11y-pass-1"
 
@@ -48,6 +48,8 @@ def starter(monkeypatch):
     """The starter configuration: channels, categories, the referral guide, the public pages."""
     monkeypatch.setenv("PETITIONS_ADMIN_PASSWORD", PASSWORD)
     call_command("load_starter", stdout=io.StringIO())
+    # The public sees the guide's rows once the bureau has confirmed them.
+    ReferralGuideEntry.objects.update(confirmed=True)
 
 
 def replied_case(*, received_reply_days_ago: int) -> tuple[Case, str]:

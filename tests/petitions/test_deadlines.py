@@ -18,7 +18,13 @@ from freezegun import freeze_time
 from petitions.models import Deadline
 from rules.states import State
 from rules.transitions import TransitionRefused
-from snippets.models import CalendarCorrection, Channel, ChannelDeadline, HolidayNotice
+from snippets.models import (
+    BureauRules,
+    CalendarCorrection,
+    Channel,
+    ChannelDeadline,
+    HolidayNotice,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,9 +94,11 @@ def test_a17_2_reply_due_30_days_or_15_for_an_important_case_and_a_flag_recomput
     assert case.deadlines.get(rule="reply").status == Deadline.Status.CANCELLED
 
 
-def test_a17_2_a_natural_day_due_date_moves_off_a_holiday_only_when_the_setting_says_so(settings):
+def test_a17_2_a_natural_day_due_date_moves_off_a_holiday_only_when_the_setting_says_so():
     user = detachment_user()
-    settings.PETITIONS_MOVE_NATURAL_DUE_OFF_HOLIDAYS = True
+    choices = BureauRules.load()  # 设置 › 本局办理选项
+    choices.move_natural_due_off_holidays = True
+    choices.save()
     case = step(
         make_case(received_on=dt.date(2026, 4, 1)),
         "register",

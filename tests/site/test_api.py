@@ -299,7 +299,7 @@ def test_x_5_guidance_gives_the_time_limits_the_rules_compute(client):
     channel = website_channel()
     category = a_category()
     ReferralGuideEntry.objects.create(
-        matter="机动车尾气", agency="区公安分局交巡警支队", contact="023-12345678"
+        matter="机动车尾气", agency="区公安分局交巡警支队", contact="023-12345678", confirmed=True
     )
     body = client.get("/api/guidance/").json()
     limits = {row["label"]: row["limit"] for row in body["time_limits"]}

@@ -255,6 +255,7 @@ def test_a14_4_referral_suggestions_while_typing(client):
         keywords="尾气 冒黑烟",
         agency="区公安分局交巡警支队",
         contact="023-12345678",
+        confirmed=True,
     )
     data = client.get("/xinfang/referral-suggestions/", {"q": "路上货车冒黑烟"}).json()
     assert (

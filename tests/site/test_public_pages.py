@@ -80,7 +80,11 @@ def test_x_1_guidance_time_limits_cannot_be_edited_away(client, home):
 def test_a14_4_referral_guide_page_is_searchable(client, home):
     ReferralGuideEntry.objects.all().delete()
     ReferralGuideEntry.objects.create(
-        matter="机动车尾气", keywords="尾气 冒黑烟", agency="区公安分局交巡警支队", sort_order=1
+        matter="机动车尾气",
+        keywords="尾气 冒黑烟",
+        agency="区公安分局交巡警支队",
+        sort_order=1,
+        confirmed=True,
     )
     ReferralGuideEntry.objects.create(
         matter="露天烧烤",
@@ -88,6 +92,7 @@ def test_a14_4_referral_guide_page_is_searchable(client, home):
         agency="区城市管理局",
         contact="12319",
         sort_order=2,
+        confirmed=True,
     )
     url = ReferralGuidePage.objects.get().url
     html = client.get(url).content.decode()

@@ -22,6 +22,8 @@ from petitions.transfer.importing import install_default_mappings
 from rules.roles import ROLE_GROUP_NAMES, Role
 from snippets.default_templates import DEFAULT_TEMPLATES
 from snippets.models import (
+    BureauProfile,
+    BureauRules,
     Category,
     Channel,
     Department,
@@ -215,7 +217,12 @@ class Command(BaseCommand):
         Group.objects.get(name=ROLE_GROUP_NAMES[Role.ADMINISTRATOR]).permissions.add(
             *config,
             *Permission.objects.filter(
-                content_type__app_label="snippets", codename="change_bureauleadership"
+                content_type__app_label="snippets",
+                codename__in=[
+                    "change_bureauleadership",
+                    "change_bureauprofile",
+                    "change_bureaurules",
+                ],
             ),
         )
         Group.objects.get(name=ROLE_GROUP_NAMES[Role.DETACHMENT]).permissions.add(
@@ -226,6 +233,10 @@ class Command(BaseCommand):
         )
 
     def _configuration(self) -> None:
+        # 本局信息 and 本局办理选项 start from PETITIONS_BUREAU_NAME, PETITIONS_NUMBER_PREFIX and
+        # PETITIONS_MOVE_NATURAL_DUE_OFF_HOLIDAYS once; the admin's values are kept afterwards.
+        BureauProfile.load()
+        BureauRules.load()
         for key, (title, body) in DEFAULT_TEMPLATES.items():
             MessageTemplate.objects.get_or_create(key=key, defaults={"title": title, "body": body})
         if not ReferralGuideEntry.objects.exists():
