@@ -261,6 +261,7 @@ class CaseDetailView(generic.InspectView):
             ),
             bureau_head_name=display_name(case.bureau_head),
             can_reveal=may_reveal(user, case) and not revealed and case.petitioners.all(),
+            may_download=may_reveal(user, case),
             deadlines=sorted(case.deadlines.all(), key=lambda d: (d.due_on, d.id)),
             timeline=timeline_of(case),
             transitions=transitions,
@@ -572,8 +573,11 @@ def reveal_identity(request, pk: int):
 
 
 def attachment_download(request, pk: int, attachment_id: int):
-    """Attachments are served only here, to users who may see the case, never inline."""
+    """Attachments are served only here, never inline, and follow the identity rule: only to
+    those handling the case (never to a recused user, the office or discipline inspection)."""
     case = _case_for(request, pk)
+    if not may_reveal(request.user, case):
+        raise PermissionDenied
     attachment = get_object_or_404(case.attachments, pk=attachment_id)
     log(
         instance=case,
