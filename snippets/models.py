@@ -36,7 +36,16 @@ class BureauLeadership(BaseGenericSetting):
         related_name="+",
     )
 
-    panels = [FieldPanel("bureau_head"), FieldPanel("petition_leader")]
+    #: Shown to the public when the system is down (site/outage.py); the bureau's full identity
+    #: settings will follow in their own object.
+    contact_phone = models.CharField(
+        _("信访咨询电话"),
+        max_length=40,
+        blank=True,
+        help_text=_("系统暂时不可用时，公众页面显示此电话。"),
+    )
+
+    panels = [FieldPanel("bureau_head"), FieldPanel("petition_leader"), FieldPanel("contact_phone")]
 
     class Meta:
         verbose_name = _("局领导")
