@@ -204,9 +204,7 @@ def grant_application_role(connection, role: str) -> None:
                 schema, ident
             ),
             # The audit log is written once, never changed.
-            sql.SQL("REVOKE UPDATE ON {} FROM {}").format(
-                sql.Identifier(AUDIT_LOG_TABLE), ident
-            ),
+            sql.SQL("REVOKE UPDATE ON {} FROM {}").format(sql.Identifier(AUDIT_LOG_TABLE), ident),
         ]
         statements += [
             sql.SQL("GRANT DELETE ON {} TO {}").format(sql.Identifier(table), ident)

@@ -135,7 +135,11 @@ def make_backup() -> BackupSet:
                 "file": db_name,
                 "sha256": _sha256(directory / db_name),
             },
-            "files": {"file": files_name, "count": count, "sha256": _sha256(directory / files_name)},
+            "files": {
+                "file": files_name,
+                "count": count,
+                "sha256": _sha256(directory / files_name),
+            },
         }
         manifest_path = directory / f"{PREFIX}{stamp}.json"
         partial = manifest_path.with_suffix(".json.partial")

@@ -162,9 +162,9 @@ def on_logged_in(sender, request=None, user=None, **kwargs) -> None:
     else:
         text = _g("这是该账户第一次登录。")
     if count:
-        text += " " + _g("此后有 %(count)d 次登录失败，如非本人操作，请立即修改密码并告知系统管理员。") % {
-            "count": count
-        }
+        text += " " + _g(
+            "此后有 %(count)d 次登录失败，如非本人操作，请立即修改密码并告知系统管理员。"
+        ) % {"count": count}
         messages.warning(request, text, fail_silently=True)
     else:
         text += " " + _g("此后没有登录失败。")
@@ -173,10 +173,9 @@ def on_logged_in(sender, request=None, user=None, **kwargs) -> None:
 
 def note_expired_locks(username: str) -> None:
     """Log that a lock of ``username`` ran out, once, when it has (nobody unlocked it)."""
+    from axes.models import AccessAttempt
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import ModelLogEntry
-
-    from axes.models import AccessAttempt
 
     entries = ModelLogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(AccessAttempt),

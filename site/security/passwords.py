@@ -23,6 +23,7 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
     def get_help_text(self):
         return _g("密码至少需要 %(n)d 个字符。") % {"n": self.min_length}
 
+
 #: The four classes of characters.
 CHARACTER_CLASSES = (
     ("lower", lambda c: c in string.ascii_lowercase),
@@ -44,9 +45,9 @@ class CharacterClassesValidator:
             raise ValidationError(self._message(), code="password_too_simple")
 
     def _message(self) -> str:
-        return _g(
-            "密码须包含小写字母、大写字母、数字和符号四类字符中的至少 %(n)d 类。"
-        ) % {"n": self.min_classes}
+        return _g("密码须包含小写字母、大写字母、数字和符号四类字符中的至少 %(n)d 类。") % {
+            "n": self.min_classes
+        }
 
     def get_help_text(self):
         return self._message()

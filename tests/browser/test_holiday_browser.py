@@ -91,9 +91,11 @@ def test_a26_1_browser_an_administrator_enters_the_2027_holidays_and_a_provision
     background_saves = []
     page.on(
         "request",
-        lambda r: background_saves.append(r.url)
-        if r.method == "POST" and "text/html" not in (r.headers.get("accept") or "")
-        else None,
+        lambda r: (
+            background_saves.append(r.url)
+            if r.method == "POST" and "text/html" not in (r.headers.get("accept") or "")
+            else None
+        ),
     )
 
     # The notice and its days, one inline row each, added with the InlinePanel's add button.

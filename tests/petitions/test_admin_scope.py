@@ -15,10 +15,13 @@ import re
 
 import openpyxl
 import pytest
-from test_access_matrix import ACTORS, _body, _client, world  # noqa: F401  (world is a fixture)
+import test_access_matrix as matrix
 from wagtail.models import Page
 
 pytestmark = pytest.mark.django_db
+
+#: The access matrix's fixture: its users, departments, and two cases with an attachment each.
+world = matrix.world
 
 #: Who sees which of the two cases of the matrix (A hosted by A with B, C hosted by C), as in the
 #: ledger: a user recused from a case reads it masked (A6.2), without its attachments.
@@ -96,7 +99,7 @@ def _site_history_views(client) -> dict[str, str]:
         if response.status_code != 200:
             found[name] = ""
             continue
-        body = _body(response)
+        body = matrix._body(response)
         if name == "csv":
             text = "\n".join(",".join(r) for r in csv.reader(io.StringIO(body.decode("utf-8-sig"))))
         elif name == "xlsx":
@@ -114,11 +117,11 @@ def _site_history_views(client) -> dict[str, str]:
     return found
 
 
-@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("actor", matrix.ACTORS)
 def test_a2_1_a24_1_the_site_history_and_its_export_keep_to_the_case_scope(world, actor):
     """站点历史 (/admin/reports/site-history/), its results, CSV and XLSX: only the log entries
     of the cases the actor sees in the ledger."""
-    client = _client(world["users"].get(actor))
+    client = matrix._client(world["users"].get(actor))
     wrong = []
     for view, text in _site_history_views(client).items():
         shown = _numbers_in(text, world)
@@ -129,18 +132,18 @@ def test_a2_1_a24_1_the_site_history_and_its_export_keep_to_the_case_scope(world
 
 def test_a24_1_the_site_history_still_shows_everything_in_scope(world):
     """The scope does not hide what the detachment and discipline inspection must read."""
-    text = _site_history_views(_client(world["users"]["discipline"]))["page"]
+    text = _site_history_views(matrix._client(world["users"]["discipline"]))["page"]
     case = world["cases"]["a"]
     assert case.number in text
     assert "交办" in text  # the dispatch step
 
 
-@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("actor", matrix.ACTORS)
 def test_a2_1_wagtail_cms_screens_are_for_administrators_only(world, actor):
     """Pages, images, documents, workflows, redirects, collections, form submissions and page
     reports: not in the menu and not reachable by address, except for the administrator."""
     user = world["users"].get(actor)
-    client = _client(user)
+    client = matrix._client(user)
     home = Page.objects.filter(depth=2).first()
     reached = []
     for pattern in CMS_ADDRESSES:
@@ -178,7 +181,7 @@ def test_a2_1_the_history_of_records_tied_to_a_case_keeps_to_its_scope(world, ac
     check = SpotCheck.objects.create(
         case=case, checked_on=case.received_at.date(), finding="compliant"
     )
-    client = _client(world["users"][actor])
+    client = matrix._client(world["users"][actor])
     for address in (
         f"/admin/cases/history/{case.pk}/",
         f"/admin/cases/usage/{case.pk}/",

@@ -6,28 +6,29 @@ is in the audit log, and nobody recused from the case, nor the office or discipl
 """
 
 import pytest
-from test_access_matrix import PNG, _body, _client, world  # noqa: F401  (world is a fixture)
+import test_access_matrix as matrix
 from wagtail.models import ModelLogEntry
 
 pytestmark = pytest.mark.django_db
+
+#: The access matrix's fixture: its users, departments, and two cases with an attachment each.
+world = matrix.world
 
 DOWNLOAD = "petitions.download_attachment"
 
 
 def _downloads(case, user) -> int:
-    return ModelLogEntry.objects.filter(
-        object_id=str(case.pk), action=DOWNLOAD, user=user
-    ).count()
+    return ModelLogEntry.objects.filter(object_id=str(case.pk), action=DOWNLOAD, user=user).count()
 
 
 @pytest.mark.parametrize("actor", ["recused_a", "office", "discipline"])
 def test_a6_2_the_recused_and_the_reading_roles_cannot_download_an_attachment(world, actor):
     case, attachment = world["cases"]["a"], world["attachments"]["a"]
     user = world["users"][actor]
-    client = _client(user)
+    client = matrix._client(user)
     response = client.get(f"/admin/cases/{case.pk}/attachment/{attachment.pk}/")
     assert response.status_code in {302, 403}
-    assert _body(response) != PNG
+    assert matrix._body(response) != matrix.PNG
     assert _downloads(case, user) == 0
     # The case page shows that there is an attachment, but neither its link nor its name.
     page = client.get(f"/admin/cases/inspect/{case.pk}/")
@@ -42,10 +43,10 @@ def test_a6_2_the_recused_and_the_reading_roles_cannot_download_an_attachment(wo
 def test_a6_1_those_handling_the_case_download_it_and_each_download_is_logged(world, actor):
     case, attachment = world["cases"]["a"], world["attachments"]["a"]
     user = world["users"][actor]
-    client = _client(user)
+    client = matrix._client(user)
     page = client.get(f"/admin/cases/inspect/{case.pk}/").content.decode()
     assert f"/admin/cases/{case.pk}/attachment/{attachment.pk}/" in page
     response = client.get(f"/admin/cases/{case.pk}/attachment/{attachment.pk}/")
-    assert response.status_code == 200 and _body(response) == PNG
+    assert response.status_code == 200 and matrix._body(response) == matrix.PNG
     assert response["Content-Disposition"].startswith("attachment")
     assert _downloads(case, user) == 1

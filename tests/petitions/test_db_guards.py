@@ -91,9 +91,7 @@ def test_a24_1_every_record_table_refuses_delete():
 
 def test_a24_1_what_is_not_a_record_can_still_be_deleted():
     """Sessions, the cache, the task queue: the guard is on records only."""
-    Session.objects.create(
-        session_key="x" * 32, session_data="", expire_date=timezone.now()
-    )
+    Session.objects.create(session_key="x" * 32, session_data="", expire_date=timezone.now())
     assert _refused("DELETE FROM django_session") is None
     assert not Session.objects.exists()
 
@@ -133,8 +131,9 @@ def test_a24_1_postgres_the_application_role_owns_nothing(app_role):
             " AND pg_has_role(current_user, tableowner, 'MEMBER')"
         )
         assert cursor.fetchone()[0] == 0
-        cursor.execute("SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles"
-                       " WHERE rolname = current_user")
+        cursor.execute(
+            "SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user"
+        )
         assert cursor.fetchone() == (False, False, False)
 
 
@@ -142,7 +141,10 @@ def test_a24_1_postgres_no_way_around_the_guards_as_the_application_role(app_rol
     case = _a_case_with_records()
     counts = _counts(case)
     attempts = {
-        "delete the petitioners": ("DELETE FROM petitions_petitioner WHERE case_id = %s", [case.pk]),
+        "delete the petitioners": (
+            "DELETE FROM petitions_petitioner WHERE case_id = %s",
+            [case.pk],
+        ),
         "delete the deadlines": ("DELETE FROM petitions_deadline WHERE case_id = %s", [case.pk]),
         "then the case": ("DELETE FROM petitions_case WHERE id = %s", [case.pk]),
         "disable the case's triggers": ("ALTER TABLE petitions_case DISABLE TRIGGER ALL", []),

@@ -75,8 +75,16 @@ def server_without_database(request, remembered_phone):
     port = _free_port()
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "petition_site.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "petition_site.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--timeout",
+            "60",
         ],
         cwd=ROOT,
         env=env,

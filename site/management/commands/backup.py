@@ -1,7 +1,6 @@
 """manage.py backup: a backup set of the database and the files, taken while the system runs."""
 
 from django.core.management.base import BaseCommand, CommandError
-
 from petition_site.backup import BackupError, make_backup
 
 
