@@ -38,6 +38,20 @@ LOG_ACTIONS = {
 UNLOCK_PERMISSION = "axes.delete_accessattempt"
 
 
+def client_ip(request) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the visitor's address as the abuse limits see it (trusting
+    PETITIONS_TRUSTED_PROXIES), or None when there is no valid one (axes stores an inet)."""
+    import ipaddress
+
+    from petitions.abuse import client_address
+
+    address = client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
 def cool_off() -> dt.timedelta:
     return settings.AXES_COOLOFF_TIME
 

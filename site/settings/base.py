@@ -142,6 +142,10 @@ if database_url := os.environ.get("DATABASE_URL"):
 else:
     DATABASES = {"default": sqlite_database(VAR_DIR / "db.sqlite3")}
 
+#: PostgreSQL: the application role that owns nothing (petitions.immutability). Set it when
+#: migrating as the owner role, and `migrate` grants it exactly what the application needs.
+PETITIONS_DB_APP_ROLE = os.environ.get("PETITIONS_DB_APP_ROLE", "")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Login and passwords (等保 2.0 level 3; site/security/) ---------------------------------
@@ -173,7 +177,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("PETITIONS_LOGIN_LOC
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "petition_site.security.login.lockout_response"
 #: The visitor's address as the abuse limits see it (PETITIONS_TRUSTED_PROXIES).
-AXES_CLIENT_IP_CALLABLE = "petitions.abuse.client_address"
+AXES_CLIENT_IP_CALLABLE = "petition_site.security.login.client_ip"
 #: Every failed login is kept, for the warning at the next login and for the audit.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_ENABLE_ADMIN = False  # unlocked in the Wagtail admin, not Django's
