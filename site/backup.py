@@ -1,4 +1,4 @@
-"""Backup and restore of the database and the files, while the system runs (等保 8.1.4.10).
+"""Backup and restore of the database and the files, while the system runs (等保 8.1.4.9).
 
 A backup set is three files in ``PETITIONS_BACKUP_DIR``, named by its time:
 

@@ -1,4 +1,4 @@
-"""等保 8.1.4.10 (数据备份恢复): back up while the system works, restore on a fresh machine.
+"""等保 8.1.4.9 (数据备份恢复): back up while the system works, restore on a fresh machine.
 
 The drill: a clerk's thread files cases with an attachment without pause while ``manage.py
 backup`` runs, including in the window between the database snapshot and the archive of the

@@ -1,5 +1,5 @@
 """An outage answers 503 in the visitor's language with the bureau's phone; /healthz tells the
-operator's monitor what is down (issue 11, 等保 8.1.4.9 可用性).
+operator's monitor what is down (issue 11).
 
 The outage is real: the web server (gunicorn, as in production) runs against a database that
 cannot be reached, a PostgreSQL port where nothing listens or an SQLite file that cannot be
