@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,5 +12,9 @@ class PetitionsConfig(AppConfig):
     def ready(self) -> None:
         # Receivers connect on import, and these modules import the models, which exist only
         # once the registry is ready: Django's documented place for both is ready().
-        from petitions.cases import calendar_changes  # noqa: F401
+        from petitions.cases import calendar_changes, immutability  # noqa: F401
         from petitions.worker import receivers  # noqa: F401
+
+        # Cases and their records cannot be deleted at the database (cases.immutability).
+        connection_created.connect(immutability.register_sqlite_function)
+        post_migrate.connect(immutability.after_migrate, sender=self)

@@ -6,13 +6,22 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from petition_site.health import healthz
 from petition_site.public.api import api as public_api
+from petition_site.security.csp import csp_report
+
+# An uncaught exception: 503 when the database or the cache is down, else a 500 page.
+handler500 = "petition_site.outage.server_error"
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Django's set_language view: the public site's language switcher posts here (X.4).
     path("i18n/", include("django.conf.urls.i18n")),
+    # For the operator's monitor: database, cache and worker.
+    path("healthz", healthz, name="healthz"),
+    # Browsers report Content-Security-Policy violations here; they are logged.
+    path("csp-report/", csp_report, name="csp_report"),
 ]
 
 if settings.DEBUG:

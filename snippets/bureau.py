@@ -86,6 +86,7 @@ def _starter_profile() -> Bureau:
         name_en=settings.PETITIONS_BUREAU_NAME_EN,
         short_name=settings.PETITIONS_BUREAU_SHORT_NAME,
         number_prefix=settings.PETITIONS_NUMBER_PREFIX,
+        phone=settings.PETITIONS_BUREAU_PHONE,
     )
 
 

@@ -43,6 +43,10 @@ def starter_number_prefix() -> str:
     return settings.PETITIONS_NUMBER_PREFIX
 
 
+def starter_bureau_phone() -> str:
+    return settings.PETITIONS_BUREAU_PHONE
+
+
 def starter_move_natural_due_off_holidays() -> bool:
     return settings.PETITIONS_MOVE_NATURAL_DUE_OFF_HOLIDAYS
 
@@ -96,7 +100,11 @@ class BureauProfile(BaseGenericSetting):
         ),
     )
     phone = models.CharField(
-        _("信访电话"), max_length=50, blank=True, help_text=_("向公众公布的信访电话。")
+        _("信访电话"),
+        max_length=50,
+        blank=True,
+        default=starter_bureau_phone,
+        help_text=_("向公众公布的信访电话。"),
     )
     address = models.CharField(
         _("来访地址"), max_length=200, blank=True, help_text=_("接待群众来访的地址。")

@@ -1,7 +1,17 @@
+import os
+
 import pytest
 
 from rules import calendar
 from snippets import bureau
+
+if os.environ.get("PETITIONS_TEST_EXISTING_DATABASE"):
+
+    @pytest.fixture(scope="session")
+    def django_db_setup():
+        """Use DATABASE_URL's database as it is: migrated by the owner role, the tests logged in
+        as the application role that owns nothing (.ci/run; petitions.cases.immutability). Each test
+        runs in a transaction rolled back at its end: no flush, which that role cannot do."""
 
 
 @pytest.fixture(autouse=True)

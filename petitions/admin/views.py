@@ -325,8 +325,12 @@ def reveal_identity(request, pk: int):
 
 
 def attachment_download(request, pk: int, attachment_id: int):
-    """Attachments are served only here, to users who may see the case, never inline."""
+    """Attachments are served only here, never inline, to those handling the case (as for the
+    petitioner's identity), and every download is logged."""
     case = _case_for(request, pk)
+    # A photo or a scanned letter identifies the petitioner as surely as a name (A6.1).
+    if not access.may_reveal(request.user, case):
+        raise PermissionDenied
     attachment = get_object_or_404(case.attachments, pk=attachment_id)
     log(
         instance=case,

@@ -103,6 +103,8 @@ def case_page(case: Case, *, revealed: bool, may_reveal: bool, today: dt.date) -
         "petitioners": petitioners_as_seen(case, revealed=revealed),
         "revealed": revealed,
         "can_reveal": may_reveal and not revealed and bool(case.petitioners.all()),
+        # Attachments follow the identity rule: only those handling the case download them.
+        "may_download": may_reveal,
         "leader_name": display_name(case.leader),
         "handler_name": display_name(case.handler),
         "owning": [

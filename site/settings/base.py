@@ -4,6 +4,7 @@ Everything is read from environment variables with defaults that need no configu
 SQLite under var/, a secret key generated on first run, zh-hans, Asia/Shanghai.
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -59,6 +60,10 @@ INSTALLED_APPS = [
     "taggit",
     "django_q",
     "import_export",
+    # Login lockout (site/security/login.py), CSP (site/security/csp.py), backups (site/backup.py).
+    "axes",
+    "csp",
+    "dbbackup",
     # Only for the API docs page's own Swagger UI files (served locally, no CDN).
     "ninja",
     "django.contrib.admin",
@@ -72,6 +77,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy of the address (public site, admin, API docs).
+    "petition_site.security.csp.PolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Like django.middleware.locale.LocaleMiddleware, but Chinese unless the visitor chose.
     "petition_site.i18n.ChosenLanguageMiddleware",
@@ -79,8 +86,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out a staff member idle for PETITIONS_IDLE_TIMEOUT_MINUTES.
+    "petition_site.security.idle.IdleTimeoutMiddleware",
+    # Wagtail's CMS screens are the administrators' only.
+    "petition_site.security.admin_scope.CmsScreensMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "petition_site.urls"
@@ -130,14 +143,50 @@ if database_url := os.environ.get("DATABASE_URL"):
 else:
     DATABASES = {"default": sqlite_database(VAR_DIR / "db.sqlite3")}
 
+#: PostgreSQL: the application role that owns nothing (petitions.cases.immutability). Set it when
+#: migrating as the owner role, and `migrate` grants it exactly what the application needs.
+PETITIONS_DB_APP_ROLE = os.environ.get("PETITIONS_DB_APP_ROLE", "")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Login and passwords (等保 2.0 level 3; site/security/) ---------------------------------
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+#: At least 8 characters of 3 of the 4 classes, not the username, not a common password.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "petition_site.security.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "petition_site.security.passwords.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": 3},
+    },
+    {"NAME": "petition_site.security.passwords.NotContainingUsernameValidator"},
 ]
+#: Failed logins before an account, and an address, is locked (django-axes).
+AXES_FAILURE_LIMIT = int(os.environ.get("PETITIONS_LOGIN_FAILURE_LIMIT", "5"))
+#: How long a lock lasts, unless an administrator lifts it sooner (设置 › 登录锁定).
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("PETITIONS_LOGIN_LOCK_MINUTES", "30")))
+#: Each counted apart: an account from any address, an address for any account.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "petition_site.security.login.lockout_response"
+#: The visitor's address as the abuse limits see it (PETITIONS_TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "petition_site.security.login.client_ip"
+#: Every failed login is kept, for the warning at the next login and for the audit.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ENABLE_ADMIN = False  # unlocked in the Wagtail admin, not Django's
+#: A staff member idle this long is signed out (等保: 登录连接超时自动退出).
+PETITIONS_IDLE_TIMEOUT_MINUTES = int(os.environ.get("PETITIONS_IDLE_TIMEOUT_MINUTES", "30"))
+#: However active, a session ends after this long.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
 
 # Chinese whatever the browser says; staff choose English in their Wagtail account settings.
 LANGUAGE_CODE = "zh-hans"
@@ -165,6 +214,12 @@ LOGIN_URL = "wagtailadmin_login"
 WAGTAIL_SITE_NAME = os.environ.get("PETITIONS_SITE_NAME", "环境信访工作平台")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
+#: No autosave. Wagtail 8 saves a RevisionMixin object in the background 0.5 s after each change;
+#: the configuration here has no drafts, so a half-entered holiday notice would be in force at
+#: once, recompute due dates and be logged; and a background save of a new notice racing the
+#: administrator's own 保存 made the second a duplicate year ("无法创建…出现错误", the flaky
+#: tests/browser/test_holiday_browser.py). Everything is saved by the 保存 button only.
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "jpg", "jpeg", "png"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
@@ -211,9 +266,17 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Created by a migration (petitions 0013), so `migrate` alone is enough.
             "LOCATION": "petitions_cache",
         }
     }
+#: What the outage page needs, on this host's disk: it must work with the database and the
+#: shared cache down (site/outage.py).
+CACHES["outage"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": str(VAR_DIR / "cache" / "outage"),
+    "TIMEOUT": None,
+}
 
 # --- Abuse control on the public site (petitions.intake.abuse) -----------------------------------
 # A household, an office or a mobile network (carrier NAT) shares one address, so the limit
@@ -258,6 +321,27 @@ PETITIONS_BUREAU_NAME_EN = os.environ.get(
     "PETITIONS_BUREAU_NAME_EN",
     "" if _OWN_BUREAU_NAME else "Jiulongpo District Ecology and Environment Bureau, Chongqing",
 )
+#: The bureau's public petition phone: the starter value of 设置 › 本局信息, and what the outage
+#: page gives on a host that has not yet remembered the configured one (site/outage.py).
+PETITIONS_BUREAU_PHONE = os.environ.get("PETITIONS_BUREAU_PHONE", "")
+#: What a 503 asks clients to wait before retrying.
+PETITIONS_RETRY_AFTER_SECONDS = int(os.environ.get("PETITIONS_RETRY_AFTER_SECONDS", "120"))
+
+# --- Backups (site/backup.py) -------------------------------------------------------------
+#: Where backup sets go: in production a disk or share other than the database's.
+PETITIONS_BACKUP_DIR = Path(os.environ.get("PETITIONS_BACKUP_DIR", VAR_DIR / "backups"))
+#: How many backup sets are kept; older ones are deleted after each backup.
+PETITIONS_BACKUP_KEEP = int(os.environ.get("PETITIONS_BACKUP_KEEP", "14"))
+#: The hour (Asia/Shanghai) of the worker's daily backup (schedule created by a migration).
+PETITIONS_BACKUP_HOUR = int(os.environ.get("PETITIONS_BACKUP_HOUR", "2"))
+STORAGES["dbbackup"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(PETITIONS_BACKUP_DIR)},
+}
+#: pg_dump without owners and grants: a restore on a fresh machine needs none of the old
+#: roles; `migrate` afterwards grants the application role again.
+DBBACKUP_CONNECTORS = {"default": {"DUMP_SUFFIX": "--no-owner --no-privileges"}}
+DBBACKUP_SEND_EMAIL = False  # a failed backup is a failed task in the worker's list
 
 # --- The worker --------------------------------------------------------------------------
 #: How often the django-q2 sweep runs (reminders, supervision, closing, message retries).

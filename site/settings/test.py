@@ -19,3 +19,7 @@ PRIVATE_FILES_ROOT = VAR_DIR / "test-private"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     name = os.environ.get("PETITIONS_TEST_DB_NAME") or f"test-{os.getpid()}.sqlite3"
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / name)}  # noqa: F405
+AXES_VERBOSE = False  # no banner on every command
+# Tests travel in time (freezegun): a request at a frozen date months back followed by one
+# today would be an idle session. tests/site/test_login_policy.py sets the real 30 minutes.
+PETITIONS_IDLE_TIMEOUT_MINUTES = 10 * 365 * 24 * 60

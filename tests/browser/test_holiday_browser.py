@@ -82,6 +82,22 @@ def test_a26_1_browser_an_administrator_enters_the_2027_holidays_and_a_provision
     add_link.click()
     page.wait_for_url(re.compile(rf"{re.escape(base)}/admin/snippets/snippets/holidaynotice/add/"))
 
+    # Nothing saves the notice behind the administrator's back: a background (autosave) save of
+    # a half-entered notice would be in force at once, and one still running when 保存 is
+    # clicked made that save a duplicate ("无法创建…出现错误") on a loaded machine.
+    form = page.locator("form#w-editor-form")
+    expect(form).to_have_attribute("data-controller", re.compile(r"w-unsaved"))
+    expect(form).not_to_have_attribute("data-controller", re.compile(r"w-autosave"))
+    background_saves = []
+    page.on(
+        "request",
+        lambda r: (
+            background_saves.append(r.url)
+            if r.method == "POST" and "text/html" not in (r.headers.get("accept") or "")
+            else None
+        ),
+    )
+
     # The notice and its days, one inline row each, added with the InlinePanel's add button.
     page.fill("#id_year", "2027")
     page.fill("#id_source", NOTICE_SOURCE)
@@ -103,6 +119,7 @@ def test_a26_1_browser_an_administrator_enters_the_2027_holidays_and_a_provision
     expect(page.locator("#id_days-TOTAL_FORMS")).to_have_value(str(len(days)))
     screenshot("holiday-03-notice-filled")
 
+    assert background_saves == []
     page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_url(
         re.compile(rf"{re.escape(base)}/admin/snippets/snippets/holidaynotice/(edit/\d+/)?$")

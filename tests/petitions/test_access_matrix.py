@@ -48,8 +48,9 @@ EVERYTHING = frozenset(ADDRESSES)
 # reveal who petitioned. Correcting the intake record (edit, change_case) is the detachment's
 # alone: the starter configuration grants change_case to no other role.
 HANDLING = EVERYTHING - {"edit"}
-# Reading only (the office, discipline inspection, a recused user): no notice, no identity.
-READING = frozenset({"ledger", "page", "history", "attachment", "export_csv", "export_xlsx"})
+# Reading only (the office, discipline inspection, a recused user): no notice, no identity,
+# and no attachment, which identifies a petitioner as surely as a name (A6.1, A6.2).
+READING = frozenset({"ledger", "page", "history", "export_csv", "export_xlsx"})
 NOTHING = frozenset()
 
 ACTORS = (

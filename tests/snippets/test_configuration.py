@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -163,3 +164,23 @@ def test_a17_1_the_handler_drafts_the_reply_from_the_template(client):
     client.force_login(user)
     form = client.get(f"/admin/cases/{case.pk}/step/draft_reply/").content.decode()
     assert f"经大气科核查，案件{case.number}：" in form
+
+
+def test_a26_1_configuration_is_saved_by_its_save_button_only(admin_client):
+    """No background autosave on any configuration screen: the configuration has no drafts, so
+    what is saved is in force (a half-entered holiday notice would recompute due dates), and a
+    background save racing the 保存 button duplicated the notice (issue 11)."""
+    from snippets.models import (
+        CalendarCorrection,
+        Category,
+        Channel,
+        Department,
+        HolidayNotice,
+    )
+
+    for model in (HolidayNotice, CalendarCorrection, Channel, Department, Category):
+        url = f"/admin/snippets/snippets/{model._meta.model_name}/add/"
+        html = admin_client.get(url).content.decode()
+        controllers = re.search(r'id="w-editor-form".*?data-controller="([^"]*)"', html, re.S)
+        assert "w-unsaved" in controllers.group(1), url
+        assert "w-autosave" not in controllers.group(1), url

@@ -225,6 +225,13 @@ class Command(BaseCommand):
                 ],
             ),
         )
+        # 系统管理员 also lift login locks (设置 › 登录锁定, site/security/login.py).
+        Group.objects.get(name=ROLE_GROUP_NAMES[Role.ADMINISTRATOR]).permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="axes",
+                codename__in=["view_accessattempt", "delete_accessattempt"],
+            )
+        )
         Group.objects.get(name=ROLE_GROUP_NAMES[Role.DETACHMENT]).permissions.add(
             *Permission.objects.filter(
                 content_type__app_label="snippets",
