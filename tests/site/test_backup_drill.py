@@ -25,9 +25,9 @@ from django.db import connection, connections
 from factories import detachment_user, direct_channel
 from wagtail.models import ModelLogEntry
 
-from petitions.models import Attachment, Case
 from petitions.cases.filing import Filing, PetitionerData, file_case
-from petitions.validators import attachment_content_type
+from petitions.cases.validators import attachment_content_type
+from petitions.models import Attachment, Case
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG = b"\x89PNG\r\n\x1a\n"
