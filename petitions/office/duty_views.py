@@ -127,7 +127,11 @@ class RosterWeekView(OfficePage):
             previous_week=self.monday - dt.timedelta(days=7),
             next_week=self.monday + dt.timedelta(days=7),
             day_forms=rows,
-            gaps=duty.cover_gaps(start, end),
+            # The roster's week runs from Monday's handover to the next Monday's.
+            gaps=duty.cover_gaps(
+                duty.regular_start(self.monday),
+                duty.regular_start(self.days[-1] + dt.timedelta(days=1)),
+            ),
             extra_shifts=DutyShift.objects.filter(
                 kind=DutyShift.Kind.EXTRA, starts_at__lt=end, ends_at__gt=start
             ).prefetch_related("officers__user"),
