@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -156,7 +157,7 @@ class ShiftPlan:
     starts_at: dt.datetime
     ends_at: dt.datetime
     officers: Sequence[DutyOfficer]
-    leader: object = None
+    leader: Any = None
     reason: str = ""
 
 
@@ -253,7 +254,7 @@ def week_of(day: dt.date) -> dt.date:
 class DayPlan:
     day: dt.date
     officers: Sequence[DutyOfficer]
-    leader: object = None
+    leader: Any = None
 
 
 def save_week(days: Sequence[DayPlan], *, user, at: dt.time | None = None) -> list[DutyShift]:
@@ -486,10 +487,13 @@ def hand_over(call: DutyCall, *, user) -> Case:
         raise Refused(_("只有本班次的值班人员或支队可以转交来电。"))
     with transaction.atomic():
         call = _locked(call)
-        if call.case_id is not None:
+        if call.case is not None:
             raise Refused(
                 _("该来电已于 %(time)s 转支队登记，编号 %(number)s。")
-                % {"time": local_day(call.handed_over_at), "number": call.case.number}
+                % {
+                    "time": local_day(call.handed_over_at or call.created_at),
+                    "number": call.case.number,
+                }
             )
         case = file_case(
             Filing(

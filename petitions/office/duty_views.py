@@ -265,10 +265,14 @@ class ShiftView(OfficePage):
         return CallForm(data, prefix=prefix)
 
     def form_verify(self, data=None, prefix=None):
-        return CallStepForm(data, prefix=prefix, notes_label=_("现场核实处置情况"))
+        return CallStepForm(
+            data, prefix=prefix, at_label=_("现场核实时间"), notes_label=_("现场核实处置情况")
+        )
 
     def form_callback(self, data=None, prefix=None):
-        return CallStepForm(data, prefix=prefix, notes_label=_("回复内容"))
+        return CallStepForm(
+            data, prefix=prefix, at_label=_("回复来电人时间"), notes_label=_("回复内容")
+        )
 
     def form_handover(self, data=None, prefix=None):
         return forms.Form(data, prefix=prefix)  # no fields: the button and the call

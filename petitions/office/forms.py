@@ -183,9 +183,11 @@ class CallStepForm(forms.Form):
     at = forms.DateTimeField(label=_("时间"), widget=AdminDateTimeInput)
     notes = _text(_("情况"))
 
-    def __init__(self, *args, notes_label=None, **kwargs):
+    def __init__(self, *args, at_label=None, notes_label=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["at"].initial = lambda: timezone.localtime().replace(second=0, microsecond=0)
+        if at_label:
+            self.fields["at"].label = at_label
         if notes_label:
             self.fields["notes"].label = notes_label
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -85,7 +86,7 @@ def may_view_receptions(user) -> bool:
 
 @dataclass
 class ReceptionData:
-    leader: object
+    leader: Any
     received_on: dt.date
     place: str
     kind: str
@@ -200,7 +201,7 @@ def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
 
 @dataclass(frozen=True)
 class MemberMonth:
-    member: object
+    member: Any
     receptions: int
 
     @property
@@ -279,7 +280,7 @@ def visible_receptions(user):
 @dataclass
 class GroupVisitData:
     visited_at: dt.datetime
-    handling_leader: object
+    handling_leader: Any
     department: Department
     detachment_participants: Sequence
     department_participants: Sequence
@@ -378,7 +379,7 @@ class DistrictNotice:
     place: str
     district_leader: str
     district_leader_unit: str
-    supervising_leader: object
+    supervising_leader: Any
     host_department: Department
     notice_number: str = ""
 

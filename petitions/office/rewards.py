@@ -102,7 +102,7 @@ def check_eligibility(
         application.eligibility_checked_at = timezone.now()
         application.eligibility_checked_by = user
         application.eligibility_reason = reason
-        if eligible:
+        if eligible and amount is not None:
             application.status = Status.ELIGIBLE
             RewardAmountChange.objects.create(
                 application=application, old_amount=None, new_amount=amount, changed_by=user
