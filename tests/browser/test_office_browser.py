@@ -8,13 +8,24 @@ import re
 import pytest
 from a11y import DESKTOP, Audit
 from django.utils import timezone
-from factories import detachment_user, direct_channel, duty_team, leadership_members, person
+from factories import (
+    DepartmentFactory,
+    a_category,
+    detachment_user,
+    direct_channel,
+    duty_team,
+    leadership_members,
+    make_case,
+    person,
+    step,
+)
 from playwright.sync_api import expect
 
 from petitions.models import Case
-from petitions.office import duty, receptions
+from petitions.office import duty, mediation, receptions, rewards
 from petitions.office.models import DutyCall, DutyShift, LeaderReception, is_night
 from rules.roles import Role
+from snippets.models import Channel
 
 PASSWORD = "pw-123456"  # what the factories set
 FORMAT = "%Y-%m-%d %H:%M"
@@ -204,4 +215,75 @@ def test_a7_1_browser_the_offices_monthly_reception_check(live_server, page, scr
     expect(section).to_contain_text("1 名班子成员未达到")
     expect(section.locator("tr.reception-below")).to_have_count(1)
     screenshot("office-reception-05-leaders-dashboard")
+    audit.assert_clean()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a7_3_a9_1_a11_1_a23_1_browser_the_other_working_system_screens_pass_axe(
+    live_server, page, screenshot
+):
+    """The district reception, reward, mediation and accountability screens, as the office and
+    the detachment see them, pass axe-core (WCAG 2.1 AA)."""
+    zhidui = detachment_user()
+    office = person("bangongshi", "周办公", Role.OFFICE)
+    head = person("juzhang", "赵局长", Role.BUREAU_HEAD)
+    leadership_members(head)
+    Channel.objects.create(
+        code="leader_reception", name="区领导接访", source=Channel.Source.LEADER_RECEPTION
+    )
+    dept = DepartmentFactory(name="法规与标准科", code="law", supervising_leader=head)
+    today = timezone.localdate()
+    case = step(
+        make_case(received_on=today, is_group_visit=True, visitor_count=30),
+        "register",
+        zhidui,
+        kind="violation_report",
+        categories=[a_category()],
+    )
+    case = step(case, "accept", zhidui, accepted_on=today, notice_method="phone")
+    case = step(case, "dispatch", zhidui, host_department=dept, basis="responsibility_table")
+    reward = rewards.apply(case, applied_on=today, user=zhidui)
+    m = mediation.propose(
+        case,
+        dispute_kind="pollution_compensation",
+        department=dept,
+        parties=[mediation.PartyData("张三", "申请人"), mediation.PartyData("某公司", "被申请人")],
+        user=zhidui,
+    )
+    district = receptions.record_district_notice(
+        receptions.DistrictNotice(
+            today, today, "区信访接待中心", "区长 某某", "区政府", head, dept
+        ),
+        user=office,
+        case=case,
+    )
+    base = live_server.url
+    audit = Audit("office-other", viewports=(DESKTOP,))
+    log_in(page, base, zhidui.username)
+    shots = iter(range(1, 20))
+    for label, url in [
+        ("case page with records", f"/admin/cases/inspect/{case.pk}/"),
+        ("group visit form", f"/admin/office/cases/{case.pk}/group-visit/"),
+        ("reward", f"/admin/office/rewards/{reward.pk}/"),
+        ("rewards of the year", "/admin/office/rewards/"),
+        ("mediation", f"/admin/office/mediations/{m.pk}/"),
+        ("mediations", "/admin/office/mediations/"),
+        ("referral form", "/admin/office/accountability/referrals/add/"),
+        ("district reception", f"/admin/office/district/{district.pk}/"),
+    ]:
+        page.goto(f"{base}{url}")
+        expect(page.locator("main")).to_be_visible()
+        audit.check(page, label)
+        screenshot(f"office-other-{next(shots):02d}-{url.strip('/').replace('/', '-')}")
+    log_in(page, base, office.username)
+    for label, url in [
+        ("office home", "/admin/"),
+        ("accountability", "/admin/office/accountability/"),
+        ("district notice form", "/admin/office/district/add/"),
+        ("district receptions", "/admin/office/district/"),
+    ]:
+        page.goto(f"{base}{url}")
+        audit.check(page, label)
+        screenshot(f"office-other-{next(shots):02d}-{url.strip('/').replace('/', '-')}")
     audit.assert_clean()
