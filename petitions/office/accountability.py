@@ -41,6 +41,8 @@ from rules.roles import Role
 from rules.states import State
 
 Status = DisciplineReferral.Status
+#: How far back the system looks for candidates.
+CANDIDATE_DAYS = 366
 
 # --- who sees what ----------------------------------------------------------------------------
 
@@ -266,10 +268,19 @@ def _reviewed(reason: str) -> set[tuple[int, str]]:
     return set(CandidateReview.objects.filter(reason=reason).values_list("case_id", "reference"))
 
 
+def _since() -> dt.date:
+    """Candidates are proposed for a year back: older ones have had their hearing."""
+    return timezone.localdate() - dt.timedelta(days=CANDIDATE_DAYS)
+
+
 def _overdue() -> list[Candidate]:
     reviewed = _reviewed(CandidateReview.Reason.OVERDUE)
     found = []
-    for sup in Supervision.objects.select_related("case", "deadline").order_by("-overdue_since"):
+    for sup in (
+        Supervision.objects.filter(overdue_since__gte=_since())
+        .select_related("case", "deadline")
+        .order_by("-overdue_since")
+    ):
         if (sup.case_id, str(sup.pk)) in reviewed:
             continue
         found.append(
@@ -294,6 +305,7 @@ def _late_registrations() -> list[Candidate]:
     # working days are counted here on the official calendar.
     for case in (
         Case.objects.exclude(state=State.VOIDED)
+        .filter(created_at__date__gte=_since())
         .filter(created_at__gt=F("received_at") + dt.timedelta(days=1))
         .order_by("-created_at")
     ):
@@ -325,7 +337,7 @@ def _overturned() -> list[Candidate]:
     reviewed = _reviewed(CandidateReview.Reason.OVERTURNED)
     found = []
     for reply in (
-        Reply.objects.filter(outcome__in=Reply.OVERTURNED)
+        Reply.objects.filter(outcome__in=Reply.OVERTURNED, replied_on__gte=_since())
         .select_related("case")
         .order_by("-replied_on")
     ):

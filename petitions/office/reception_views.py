@@ -182,7 +182,7 @@ class GroupVisitView(OfficePage):
         )
 
     def may_view(self, user):
-        return can_view(user, self.case)
+        return can_view(user, self.case) and has_role(user, Role.DETACHMENT, Role.OFFICE)
 
     def get_page_title(self):
         return _g("集访接访 · %(number)s") % {"number": self.case.number}
