@@ -1,11 +1,19 @@
 """The tasks django-q2 runs, by dotted path.
 
-The schedule table stores `petitions.tasks.sweep` (migration 0004), so this path is part of the
-database: the task stays here and calls the worker.
+The schedule table stores `petitions.tasks.sweep` (migration 0004) and
+`petitions.tasks.office_sweep` (office migration 0002), so these paths are part of the
+database: the tasks stay here and call the worker and the working systems.
 """
 
+from petitions.office.sweep import run_office_sweep
 from petitions.worker.sweep import run_sweep
 
 
 def sweep() -> dict:
     return run_sweep()
+
+
+def office_sweep() -> dict:
+    """The working systems' schedule (petitions.office_sweep): end-of-shift flags and the
+    monthly reception alerts."""
+    return run_office_sweep()

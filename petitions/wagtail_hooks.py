@@ -1,7 +1,8 @@
 """Everything the case work adds to the Wagtail admin: viewsets, pages, menus, panels,
-permission policies, audit-log actions, and the configuration's preview of a template."""
+permission policies, audit-log actions, and the configuration's preview of a template; and the
+bureau's working systems (petitions.office): their screens, menu, panels and log actions."""
 
-from django.urls import path, reverse
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -19,12 +20,19 @@ from petitions.admin.permissions import case_permission_policy
 from petitions.admin.recusals import RecusalCreateView
 from petitions.admin.template_preview import preview_against_case
 from petitions.admin.viewsets import CaseViewSet
+from petitions.cases.hooks import CASE_PAGE_PANELS, REPLY_DRAFT_PARAGRAPHS
 from petitions.cases.log_actions import register_case_log_actions
 from petitions.cases.models import Case
 from petitions.cases.numbering import next_serial
+from petitions.office import urls as office_urls
+from petitions.office.log_actions import register_office_log_actions
+from petitions.office.mediation import reply_paragraphs
+from petitions.office.menu import office_menu
+from petitions.office.panels import case_panel, duty_panel, office_panel, report_section
 from petitions.reports.models import SpotCheck, Talk
 from petitions.reports.records import NoDeletePolicy, SpotCheckViewSet, TalkViewSet
 from petitions.reports.views import (
+    REPORT_SECTIONS,
     BulletinView,
     DashboardView,
     QuarterlyReportView,
@@ -48,11 +56,22 @@ def register_viewsets():
 @hooks.register("register_log_actions")
 def register_petition_log_actions(actions):
     register_case_log_actions(actions)
+    register_office_log_actions(actions)
 
 
 @hooks.register("construct_homepage_panels")
 def add_my_cases_panel(request, panels):
     panels.insert(0, MyCasesPanel(request.user))
+    # The duty officer's shift and the office's checks come first for those who hold them.
+    for panel in (office_panel(request.user), duty_panel(request.user)):
+        if panel is not None:
+            panels.insert(0, panel)
+
+
+# The working systems (工作制度) on the case page, in the reply draft and in the reports.
+hooks.register(CASE_PAGE_PANELS, case_panel)
+hooks.register(REPLY_DRAFT_PARAGRAPHS, reply_paragraphs)
+hooks.register(REPORT_SECTIONS, report_section)
 
 
 @hooks.register(PREVIEW_HOOK)
@@ -81,6 +100,8 @@ def register_admin_urls():
         ),
         path("reports/yearly/", YearlyEvaluationView.as_view(), name="petitions_report_yearly"),
         path("reports/bulletin/", BulletinView.as_view(), name="petitions_report_bulletin"),
+        # 工作制度: duty, receptions, rewards, mediation, accountability.
+        path("office/", include(office_urls)),
     ]
 
 
@@ -117,3 +138,8 @@ def register_holiday_calendar_menu_item():
 @hooks.register("register_admin_menu_item")
 def register_report_menu_item():
     return report_menu()
+
+
+@hooks.register("register_admin_menu_item")
+def register_office_menu_item():
+    return office_menu()

@@ -43,6 +43,7 @@ SOURCE_PROVISIONAL = "provisional"
 
 UNIT_WORKING_DAYS = "working_days"
 UNIT_DAYS = "days"
+UNIT_MONTHS = "months"
 
 REASON_WEEKEND = "周末"
 REASON_ADJUSTED = "调休上班"
@@ -407,6 +408,28 @@ def explain_days(d: dt.date, n: int, *, move_off_holiday: bool = False) -> Calcu
     moved = next_working_day(result)
     skipped, provisional = _off_between(result, moved)
     return Calculation(d, n, UNIT_DAYS, moved, skipped, provisional)
+
+
+def add_months(d: dt.date, n: int) -> dt.date:
+    """The same day ``n`` months later; a day the month lacks is its last day (1-31 + 1 → 2-28).
+
+    民法典第二百零一条: a period of months ends on the corresponding day of the last month, or
+    the month's last day when it has no such day.
+    """
+    month0 = d.month - 1 + n
+    year, month = d.year + month0 // 12, month0 % 12 + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - _ONE_DAY).day
+    return dt.date(year, month, min(d.day, last))
+
+
+def explain_months(d: dt.date, n: int, *, move_off_holiday: bool = False) -> Calculation:
+    """Calendar months, like :func:`explain_days` for natural days."""
+    result = add_months(d, n)
+    if not move_off_holiday:
+        return Calculation(d, n, UNIT_MONTHS, result, (), False)
+    moved = next_working_day(result)
+    skipped, provisional = _off_between(result, moved)
+    return Calculation(d, n, UNIT_MONTHS, moved, skipped, provisional)
 
 
 def working_days_between(a: dt.date, b: dt.date) -> int:

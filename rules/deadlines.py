@@ -23,10 +23,15 @@ if TYPE_CHECKING:
 class Unit(StrEnum):
     WORKING_DAYS = "working_days"
     DAYS = "days"
+    MONTHS = "months"
 
     @property
     def label(self) -> StrOrPromise:
-        return {Unit.WORKING_DAYS: _("个工作日"), Unit.DAYS: _("日（自然日）")}[self]
+        return {
+            Unit.WORKING_DAYS: _("个工作日"),
+            Unit.DAYS: _("日（自然日）"),
+            Unit.MONTHS: _("个月"),
+        }[self]
 
 
 class RuleKey(StrEnum):
@@ -45,6 +50,8 @@ class RuleKey(StrEnum):
     OBJECTION_WINDOW = "objection_window"
     #: The due date a superior channel sets itself (来源渠道办理期限): not computed here.
     SOURCE_DEADLINE = "source_deadline"
+    #: 区领导公开接访: the host department's completion report to the district petition office.
+    DISTRICT_RECEPTION_REPORT = "district_reception_report"
 
 
 #: The limits on deciding whether to accept (第十五条).
@@ -62,6 +69,7 @@ class StartEvent(StrEnum):
     REVIEW_REQUESTED = "review_requested"
     REVIEW_REPLY_RECEIVED = "review_reply_received"
     RE_REVIEW_REQUESTED = "re_review_requested"
+    DISTRICT_RECEPTION = "district_reception"
 
     @property
     def label(self) -> StrOrPromise:
@@ -72,6 +80,7 @@ class StartEvent(StrEnum):
             StartEvent.REVIEW_REQUESTED: _("收到复查请求之日"),
             StartEvent.REVIEW_REPLY_RECEIVED: _("信访人收到复查意见之日"),
             StartEvent.RE_REVIEW_REQUESTED: _("收到复核请求之日"),
+            StartEvent.DISTRICT_RECEPTION: _("区领导公开接访之日"),
         }[self]
 
 
@@ -180,6 +189,14 @@ DEFAULT_RULES: dict[str, DeadlineRule] = {
             "第二十条",
             window=True,
         ),
+        _rule(
+            RuleKey.DISTRICT_RECEPTION_REPORT,
+            _("办结情况报告（区领导公开接访）"),
+            StartEvent.DISTRICT_RECEPTION,
+            1,
+            Unit.MONTHS,
+            "第七条第二款",
+        ),
     ]
 }
 
@@ -282,6 +299,9 @@ def compute_due(
     if rule.unit == Unit.WORKING_DAYS:
         calc = calendar.explain_working_days(start, rule.length)
         moved = False
+    elif rule.unit == Unit.MONTHS:
+        calc = calendar.explain_months(start, rule.length, move_off_holiday=move_off_holiday)
+        moved = calc.result != calendar.add_months(start, rule.length)
     else:
         calc = calendar.explain_days(start, rule.length, move_off_holiday=move_off_holiday)
         moved = calc.result != calendar.add_days(start, rule.length)

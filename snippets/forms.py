@@ -69,7 +69,11 @@ class DepartmentForm(PeoplePickerForm):
 
 
 class BureauLeadershipForm(PeoplePickerForm):
-    person_roles = {"bureau_head": (Role.BUREAU_HEAD,), "petition_leader": LEADERS}
+    person_roles = {
+        "bureau_head": (Role.BUREAU_HEAD,),
+        "petition_leader": LEADERS,
+        "members": LEADERS,
+    }
 
 
 class ResponsibilityRuleForm(PeoplePickerForm):

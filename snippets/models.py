@@ -226,7 +226,17 @@ class BureauLeadership(BaseGenericSetting):
         related_name="+",
     )
 
-    panels = [FieldPanel("bureau_head"), FieldPanel("petition_leader")]
+    #: 班子成员 (第七条): each receives visitors at least once a month (A7.1); the duty roster's
+    #: day leader (值班领导) is one of them.
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("班子成员"),
+        blank=True,
+        related_name="+",
+        help_text=_("局领导班子成员：每人每月接待来访群众不少于1次（第七条），值班领导从中安排。"),
+    )
+
+    panels = [FieldPanel("bureau_head"), FieldPanel("petition_leader"), FieldPanel("members")]
     base_form_class = BureauLeadershipForm
 
     class Meta:
@@ -600,6 +610,10 @@ class MessageTemplate(RevisionMixin, models.Model):
         SMS_CLOSE = "sms_close", _("短信：已办结")
         SMS_REQUEST_REVIEW = "sms_request_review", _("短信：已收到复查请求")
         SMS_REQUEST_RE_REVIEW = "sms_request_re_review", _("短信：已收到复核请求")
+        DISTRICT_RECEPTION_REPORT = (
+            "district_reception_report",
+            _("区领导公开接访办理情况报告（正式文件）"),
+        )
 
     key = models.CharField(_("用途"), max_length=30, choices=Key.choices, unique=True)
     title = models.CharField(_("标题"), max_length=100)

@@ -11,8 +11,9 @@ from django.utils import timezone
 from petitions.cases.filing import Filing, PetitionerData, file_case
 from petitions.cases.transitions import perform_transition
 from petitions.models import Case
+from petitions.office.models import DutyKind, DutyOfficer
 from rules.roles import ROLE_GROUP_NAMES, Role
-from snippets.models import Category, Channel, Department
+from snippets.models import BureauLeadership, Category, Channel, Department
 
 _seq = itertools.count(1)
 
@@ -197,3 +198,35 @@ def issue_reply(
     if name in ("reply_review", "reply_re_review"):
         data["outcome"] = outcome
     return perform_transition(case, name, user=user, data=data)
+
+
+# --- the bureau's working systems (petitions.office) ------------------------------------------
+
+
+def person(username: str, name: str, *roles: Role):
+    """A member of staff with a full name (王五) in the given role groups."""
+    return UserFactory(username=username, first_name=name, roles=list(roles))
+
+
+def duty_officer(username: str, name: str, kind: str, *roles: Role):
+    """Someone on the duty list (值班人员), enforcement or monitoring, in the duty group."""
+    user = person(username, name, Role.DUTY, *roles)
+    officer, _created = DutyOfficer.objects.get_or_create(user=user, defaults={"kind": kind})
+    return officer
+
+
+def duty_team() -> dict:
+    """Two enforcement officers, one more, and one monitoring officer."""
+    return {
+        "zhang": duty_officer("zhifa_zhang", "张执法", DutyKind.ENFORCEMENT),
+        "li": duty_officer("zhifa_li", "李执法", DutyKind.ENFORCEMENT),
+        "zhao": duty_officer("zhifa_zhao", "赵执法", DutyKind.ENFORCEMENT),
+        "wang": duty_officer("jiance_wang", "王监测", DutyKind.MONITORING),
+    }
+
+
+def leadership_members(*people):
+    """班子成员 in the bureau's leadership setting (设置 › 局领导)."""
+    setting = BureauLeadership.load()
+    setting.members.set(people)
+    return setting

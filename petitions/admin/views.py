@@ -23,6 +23,7 @@ from petitions.admin.permissions import case_permission_policy
 from petitions.cases import access
 from petitions.cases.deadlines import local_today
 from petitions.cases.filing import file_case, save_case_corrections
+from petitions.cases.hooks import case_page_panels
 from petitions.cases.models import Case, Petitioner
 from petitions.cases.notices import NOTICES, available_notices, letter_date, render_notice
 from petitions.cases.selectors import case_page, owning_prefetch, reply_draft_start
@@ -128,6 +129,7 @@ class CaseDetailView(generic.InspectView):
             transitions=transitions,
             open_steps=[t for t in transitions if not t["refusal"]],
             closed_steps=[t for t in transitions if t["refusal"]],
+            extra_panels=case_page_panels(self.request, case),
             **case_page(
                 case, revealed=revealed, may_reveal=access.may_reveal(user, case), today=today
             ),

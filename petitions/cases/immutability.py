@@ -44,6 +44,22 @@ GUARDED_TABLES = (
     "petitions_spotcheck",
     "petitions_talk",
     "petitions_casenumbersequence",
+    # The bureau's working systems (petitions.office): duty, receptions, rewards, mediation,
+    # accountability records.
+    "office_dutyofficer",
+    "office_dutyshift",
+    "office_dutycall",
+    "office_leaderreception",
+    "office_groupvisit",
+    "office_districtreception",
+    "office_rewardapplication",
+    "office_rewardamountchange",
+    "office_mediation",
+    "office_mediationparty",
+    "office_mediationmeeting",
+    "office_disciplinereferral",
+    "office_selfexamination",
+    "office_candidatereview",
     "wagtailcore_modellogentry",
 )
 #: The audit log is also never updated (0002_audit_log_cannot_be_changed).

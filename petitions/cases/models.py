@@ -497,6 +497,8 @@ class Alert(models.Model):
 
     `key` names the event (e.g. "reminder:deadline:42"); the unique constraint on
     (recipient, key) makes every alert happen at most once, whatever the worker retries.
+    The bureau's working systems (petitions.office) alert about things that are not yet a case
+    (a duty call, a leader's receptions): those carry no case, and `link` says where to act.
     """
 
     class Kind(models.TextChoices):
@@ -506,14 +508,23 @@ class Alert(models.Model):
         SEVERE = "severe", _("情节严重")
         SOCIAL_IMPACT = "social_impact", _("可能造成重大社会影响")
         MESSAGE_FAILED = "message_failed", _("通知信访人失败")
+        DUTY_CALL = "duty_call", _("值班来电")
+        RECEPTION = "reception", _("领导接访")
+        DISTRICT_RECEPTION = "district_reception", _("区领导公开接访")
+        REWARD = "reward", _("有奖举报")
+        ACCOUNTABILITY = "accountability", _("追责问责")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="petition_alerts"
     )
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="alerts")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="alerts", null=True, blank=True
+    )
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
     key = models.CharField(max_length=100)
     message = models.TextField(_("内容"))
+    #: Where to act on an alert that is about no case (an admin address), else blank.
+    link = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)

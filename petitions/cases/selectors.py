@@ -14,6 +14,7 @@ from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
 from petitions.cases.access import HANDLES_ALL, user_roles
+from petitions.cases.hooks import reply_draft_paragraphs
 from petitions.cases.log_actions import CaseLogFormatter
 from petitions.cases.models import Alert, Case, CaseQuerySet, Deadline, ReplyDraft
 from petitions.cases.notices import placeholder_values, template_text
@@ -130,7 +131,9 @@ def reply_draft_start(case: Case) -> dict:
     if returned is not None and returned.status == ReplyDraft.Status.RETURNED:
         return {"reply_text": returned.text, "method": returned.method}
     _title, body = template_text("reply_draft")
-    return {"reply_text": render(body, placeholder_values(case))}
+    # What the bureau's other systems add (a mediation's outcome, 第十一条) follows the template.
+    text = "\n\n".join([render(body, placeholder_values(case)), *reply_draft_paragraphs(case)])
+    return {"reply_text": text}
 
 
 # --- the staff dashboard (A24.2) -----------------------------------------------------------

@@ -23,6 +23,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
+from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from petitions.cases.deadlines import local_today
@@ -34,9 +35,22 @@ from petitions.reports.periods import Period, day_range, quarter_bounds, quarter
 from petitions.reports.scope import report_scope
 from petitions.reports.workbooks import period_workbook, xlsx_response, yearly_workbook
 
+#: A Wagtail hook: fn(request, report, start, end) -> a Component (or None) that another part
+#: adds to a report ("dashboard" or "quarterly") covering the days [start, end). The working
+#: systems add the monthly check of leaders' receptions (第七条).
+REPORT_SECTIONS = "petitions_report_sections"
+
 
 def may_see_reports(user) -> bool:
     return user.is_authenticated and user.has_perm("petitions.view_case")
+
+
+def report_sections(request, report: str, start: dt.date, end: dt.date) -> list:
+    return [
+        section
+        for fn in hooks.get_hooks(REPORT_SECTIONS)
+        if (section := fn(request, report, start, end)) is not None
+    ]
 
 
 class ReportView(WagtailAdminTemplateMixin, TemplateView):
@@ -118,7 +132,12 @@ class QuarterlyReportView(ReportView):
         period = quarter_bounds(data["year"], data["quarter"])
         scope = report_scope(self.request.user)
         report = period_report(scope, period, today)
-        return {"report": report, "title": _g("季度汇报"), **report_charts(report)}
+        return {
+            "report": report,
+            "title": _g("季度汇报"),
+            "sections": report_sections(self.request, "quarterly", period.start, period.end),
+            **report_charts(report),
+        }
 
     def xlsx(self, context):
         report = context["report"]
@@ -207,6 +226,9 @@ class DashboardView(ReportView):
             by_department=by_department,
             by_leader=by_leader,
             due=due,
+            sections=report_sections(
+                request, "dashboard", today.replace(day=1), today + dt.timedelta(days=1)
+            ),
             chart_open=charts.bar_chart(
                 [(r.name, r.open) for r in by_department], title=_g("各科室在办案件")
             ),

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "petition_site",
     "petition_site.public",
     "petitions",
+    # The bureau's working systems around cases (duty, receptions, rewards, mediation,
+    # accountability): an app of its own, label "office", with its own migrations.
+    "petitions.office",
     "rules",
     "snippets",
     "wagtail.contrib.forms",
@@ -354,4 +357,9 @@ PETITIONS_MESSAGE_SENDER = os.environ.get(
 )
 #: Staff alerts are also e-mailed to staff who have an address.
 PETITIONS_ALERT_EMAILS = os.environ.get("PETITIONS_ALERT_EMAILS", "1") == "1"
+#: The duty roster's handover time (交接班时间): each regular 24-hour shift starts then (第十二条).
+PETITIONS_DUTY_HANDOVER = os.environ.get("PETITIONS_DUTY_HANDOVER", "08:30")
+#: A case entered more than this many working days after it was received is proposed to the
+#: office as registered late (登记迟延, 第二十四条); a person decides.
+PETITIONS_LATE_ENTRY_WORKING_DAYS = int(os.environ.get("PETITIONS_LATE_ENTRY_WORKING_DAYS", "1"))
 WAGTAILADMIN_USER_LOGIN_FORM = "petition_site.forms.StaffLoginForm"

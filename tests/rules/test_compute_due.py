@@ -32,6 +32,12 @@ ROWS = [
     ("a17_2_natural_days_moved_off_a_holiday", RuleKey.REPLY_IMPORTANT, D(2026, 9, 16), True, D(2026, 10, 8), D(2026, 9, 28), False),
     # The petitioner's 30-day windows (第十九条).
     ("a19_1_review_window_30_days", RuleKey.REVIEW_REQUEST_WINDOW, D(2026, 3, 2), False, D(2026, 4, 1), D(2026, 3, 27), False),
+    # The district reception's completion report (第七条第二款): one calendar month; a day the
+    # month lacks is its last day (01-31 → 02-28, a 调休 working Saturday, so it stays).
+    ("a7_3_district_report_one_month", RuleKey.DISTRICT_RECEPTION_REPORT, D(2026, 10, 15), False, D(2026, 11, 15), D(2026, 11, 11), False),
+    ("a7_3_district_report_month_end", RuleKey.DISTRICT_RECEPTION_REPORT, D(2026, 1, 31), False, D(2026, 2, 28), D(2026, 2, 25), False),
+    ("a7_3_district_report_moved_off_national_day", RuleKey.DISTRICT_RECEPTION_REPORT, D(2026, 9, 1), True, D(2026, 10, 8), D(2026, 9, 28), False),
+    ("a7_3_district_report_into_2027_is_provisional", RuleKey.DISTRICT_RECEPTION_REPORT, D(2026, 12, 31), False, D(2027, 1, 31), D(2027, 1, 27), True),
     # 2027 has no State Council notice yet: the due date is provisional (暂定).
     ("a26_1_2027_is_provisional", RuleKey.ACCEPTANCE_DIRECT, D(2027, 3, 1), False, D(2027, 3, 4), D(2027, 3, 1), True),
 ]

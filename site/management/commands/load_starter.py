@@ -189,8 +189,8 @@ class Command(BaseCommand):
         grant_record_permissions()  # 抽查、约谈 records (petitions.reports.records)
         install_default_mappings()
         ensure_public_pages()
-        # The sweep interval follows PETITIONS_SWEEP_MINUTES (the schedule itself is a migration).
-        Schedule.objects.filter(name="petitions.sweep").update(
+        # The sweeps' interval follows PETITIONS_SWEEP_MINUTES (the schedules are migrations).
+        Schedule.objects.filter(name__in=["petitions.sweep", "petitions.office_sweep"]).update(
             minutes=settings.PETITIONS_SWEEP_MINUTES
         )
         admin = self._administrator()
