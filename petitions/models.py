@@ -7,6 +7,7 @@ from petitions.cases.models import (  # noqa: F401
     CaseDeletionForbidden,
     CaseNumberSequence,
     CaseQuerySet,
+    Contribution,
     Deadline,
     Feedback,
     Petitioner,
@@ -16,6 +17,7 @@ from petitions.cases.models import (  # noqa: F401
     ReplyDraft,
     Supervision,
     Transfer,
+    Verification,
     attachment_path,
     private_storage,
 )
