@@ -22,4 +22,4 @@ from petitions.cases.models import (  # noqa: F401
     private_storage,
 )
 from petitions.intake.models import PublicSubmission  # noqa: F401
-from petitions.reports.models import SpotCheck, Talk  # noqa: F401
+from petitions.reports.models import SpotCheck, SpotCheckDraw, Talk  # noqa: F401
