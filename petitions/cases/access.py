@@ -41,9 +41,9 @@ def _scope(user) -> Q:
         # 第十六条: the leader supervising petition work names the lead department of a case
         # for several departments, and keeps seeing the cases they named it for.
         | Q(lead_named_by=user)
-        | (
-            Q(lead_status=LeadStatus.PROPOSED)
-            & Exists(BureauLeadership.objects.filter(petition_leader=user))
+        | Q(
+            Exists(BureauLeadership.objects.filter(petition_leader=user)),
+            lead_status=LeadStatus.PROPOSED,
         )
     )
 

@@ -201,7 +201,7 @@ def draft_under_review(case: Case) -> dict | None:
         "returned": returned,
         "returned_by": display_name(returned.returned_by) if returned else "",
         "changes": text_changes(returned.text, draft.text) if returned else [],
-        "changed": bool(returned) and returned.text != draft.text,
+        "changed": returned is not None and returned.text != draft.text,
     }
 
 

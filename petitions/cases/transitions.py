@@ -103,6 +103,7 @@ def missing_contributions(case: Case) -> list[Department]:
 def case_facts(case: Case, today: dt.date, user=None) -> CaseFacts:
 
     draft = current_draft(case)
+    in_review = draft if _in_review(draft) else None
     stage = STAGE_OF_STATE.get(State(case.state))
     instructions = reply_template_instructions() if stage else ()
     co_ids = frozenset(case.co_departments.values_list("pk", flat=True)) - {case.host_department_id}
@@ -129,9 +130,9 @@ def case_facts(case: Case, today: dt.date, user=None) -> CaseFacts:
         received_on=case.received_on,
         verifications=case.verifications.filter(stage=stage).count() if stage else 0,
         template_instructions=instructions,
-        draft_author_id=draft.author_id if _in_review(draft) else None,
+        draft_author_id=in_review.author_id if in_review else None,
         draft_instructions_left=(
-            tuple(i for i in instructions if i in draft.text) if _in_review(draft) else ()
+            tuple(i for i in instructions if i in in_review.text) if in_review else ()
         ),
         department_ids=co_ids | ({case.host_department_id} if case.host_department_id else set()),
         has_co_departments=bool(co_ids),

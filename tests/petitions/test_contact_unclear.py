@@ -120,6 +120,8 @@ def test_a15_1_a_case_registered_before_the_contact_is_known_gets_its_clock_on_r
         case = unclear_case(user)
         case = step(case, "register", user, kind="pollution", categories=[a_category()])
     with freeze_time("2026-03-20 10:00:00+08:00"):
-        case = step(case, "record_contact", user, phone="023-68781234", known_on=dt.date(2026, 3, 20))
+        case = step(
+            case, "record_contact", user, phone="023-68781234", known_on=dt.date(2026, 3, 20)
+        )
     assert case.deadlines.get(rule="acceptance_direct").due_on == dt.date(2026, 3, 25)
     assert case.petitioners.get().phone == "023-68781234"

@@ -142,7 +142,9 @@ def test_a16_2_the_lead_drafts_after_every_co_department_contributed(people, cli
         )
     client.force_login(people["handler_water"])
     form = client.get(f"/admin/cases/{case.pk}/step/record_contribution/").content.decode()
-    assert "水科" in form and "法规科" not in form.split('name="department"')[1].split("</select>")[0]
+    assert (
+        "水科" in form and "法规科" not in form.split('name="department"')[1].split("</select>")[0]
+    )
     response = client.post(
         f"/admin/cases/{case.pk}/step/record_contribution/",
         {"department": people["water"].pk, "opinion": "排口下游水质达标，未发现偷排。"},
@@ -164,9 +166,12 @@ def test_a16_2_the_lead_drafts_after_every_co_department_contributed(people, cli
     assert "排口下游水质达标，未发现偷排。" in draft_form and "企业环评手续齐全。" in draft_form
     page = client.get(f"/admin/cases/inspect/{case.pk}/").content.decode()
     assert "会办意见（第十六条）" in page and "企业环评手续齐全。" in page
-    assert ModelLogEntry.objects.filter(
-        object_id=str(case.pk), action="petitions.record_contribution"
-    ).count() == 2
+    assert (
+        ModelLogEntry.objects.filter(
+            object_id=str(case.pk), action="petitions.record_contribution"
+        ).count()
+        == 2
+    )
 
 
 def test_a16_2_the_reply_shows_it_came_from_the_lead_department(people, client):

@@ -91,7 +91,9 @@ def test_a17_1_a_returned_draft_alerts_the_handler_and_the_redraft_shows_the_com
     step(case, "return_reply_leader", people["leader"], comment="结论再明确些。")
     assert Alert.objects.filter(recipient=people["handler"], kind="reply_returned").count() == 2
     assert "李分管" in Alert.objects.filter(kind="reply_returned").latest("id").message
-    step(case, "draft_reply", people["handler"], reply_text="已责令整改，复测合格。", method="letter")
+    step(
+        case, "draft_reply", people["handler"], reply_text="已责令整改，复测合格。", method="letter"
+    )
     step(case, "approve_reply_head", people["head"])
     step(case, "approve_reply_leader", people["leader"])
     assert standing(client, case) == "答复：待发出"
@@ -120,7 +122,9 @@ def test_a17_1_whoever_drafted_a_reply_cannot_also_approve_it(people):
     # A leader who is also the host's head does not approve a draft they wrote either.
     people["dept"].supervising_leader = people["head"]
     people["dept"].save()
-    people["head"].groups.add(*UserFactory(username="probe", roles=[Role.SUPERVISING_LEADER]).groups.all())
+    people["head"].groups.add(
+        *UserFactory(username="probe", roles=[Role.SUPERVISING_LEADER]).groups.all()
+    )
     people["head"].__dict__.pop("_petition_group_names", None)
     case.refresh_from_db()
     case.supervising_leader = people["head"]

@@ -59,7 +59,9 @@ def world():
         for i in range(n):
             case = make_case(received_on=dt.date(2026, 5, 4))
             case = step(case, "register", clerk, kind="pollution", categories=[a_category()])
-            case = step(case, "accept", clerk, accepted_on=dt.date(2026, 5, 4), notice_method="phone")
+            case = step(
+                case, "accept", clerk, accepted_on=dt.date(2026, 5, 4), notice_method="phone"
+            )
             case = step(case, "dispatch", clerk, host_department=dept, basis="responsibility_table")
             day = dt.date(2026, 5, 20) + dt.timedelta(days=i)
             cases[key].append(issue_reply(case, "reply", clerk, replied_on=day, received_on=day))
@@ -163,7 +165,10 @@ def test_a22_1_the_office_draws_and_records_in_the_admin(world, client):
         },
     )
     record = SpotCheckDraw.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/admin/spot-checks/draws/{record.pk}/"
+    assert (
+        response.status_code == 302
+        and response["Location"] == f"/admin/spot-checks/draws/{record.pk}/"
+    )
     detail = client.get(response["Location"]).content.decode()
     assert "abc" in detail and "得到的案件与本次抽样相同" in detail
     first = numbers(record)[0]
@@ -232,7 +237,9 @@ def test_a22_1_findings_go_back_to_the_department_which_answers_on_the_record(wo
     assert "不能早于上一步（2026-08-25）" in refused.content.decode()
     assert client.post(url, {"step": "feedback", "on": "2026-08-26"}).status_code == 302
     check.refresh_from_db()
-    assert check.feedback_sent_on == dt.date(2026, 8, 26) and check.feedback_sent_by == world["office"]
+    assert (
+        check.feedback_sent_on == dt.date(2026, 8, 26) and check.feedback_sent_by == world["office"]
+    )
     alert = Alert.objects.get(recipient=world["head"], kind="spot_check")
     assert alert.link == url and "存在严重问题" in alert.message
     # The office cannot answer for the department; the department's staff can.
@@ -248,7 +255,9 @@ def test_a22_1_findings_go_back_to_the_department_which_answers_on_the_record(wo
     check.refresh_from_db()
     assert check.department_response == "已补充监测数据并重新答复信访人。"
     assert (check.responded_on, check.responded_by) == (dt.date(2026, 8, 28), world["staff"])
-    assert client.post(url, {"step": "answer", "on": "2026-08-29", "text": "再答"}).status_code == 404
+    assert (
+        client.post(url, {"step": "answer", "on": "2026-08-29", "text": "再答"}).status_code == 404
+    )
     actions = list(
         ModelLogEntry.objects.filter(object_id=str(check.pk)).values_list("action", flat=True)
     )
@@ -284,7 +293,9 @@ def test_a22_1_a_serious_finding_goes_to_the_leader_and_then_the_bureau_head(wor
         response = client.get(f"/admin/spot-checks/{check.pk}/")
         assert response.status_code == 200, (response.status_code, response.get("Location"))
         page = response.content.decode()
-        assert "2026-08-27" in page and "2026-08-28" in page and "李分管" in page and "赵局长" in page
+        assert (
+            "2026-08-27" in page and "2026-08-28" in page and "李分管" in page and "赵局长" in page
+        )
 
 
 def test_a22_1_only_a_serious_finding_is_reported_up(world):
@@ -308,7 +319,9 @@ def test_a22_1_a21_1_spot_check_results_count_in_the_yearly_evaluation(world):
             finding=finding,
             checked_by=world["office"],
         )
-    rows = {r.name: r for r in department_rows(report_scope(world["clerk"]), year_bounds(2026), TODAY)}
+    rows = {
+        r.name: r for r in department_rows(report_scope(world["clerk"]), year_bounds(2026), TODAY)
+    }
     assert rows["大气科"].spot_checks.total == 2
     assert rows["大气科"].spot_checks.with_problems == 1
     assert rows["水科"].spot_checks.total == 0

@@ -90,7 +90,16 @@ def test_a6_3_a_handler_records_a_verification_with_an_evidence_photo(people, cl
     form = client.get(f"/admin/cases/{case.pk}/step/record_verification/").content.decode()
     assert 'enctype="multipart/form-data"' in form
     assert 'value="王五"' in form  # who checked: the handler's full name to start with
-    for label in ("核查事项", "核查日期", "核查地点", "核查人员", "现场检查", "监测", "查阅资料", "电话核实"):
+    for label in (
+        "核查事项",
+        "核查日期",
+        "核查地点",
+        "核查人员",
+        "现场检查",
+        "监测",
+        "查阅资料",
+        "电话核实",
+    ):
         assert label in form
     assert "诉求合理，解决到位" in form and "诉求无理，教育到位" in form
     response = client.post(
@@ -107,10 +116,14 @@ def test_a6_3_a_handler_records_a_verification_with_an_evidence_photo(people, cl
     assert evidence.file.path.startswith(str(settings.PRIVATE_FILES_ROOT))
     assert "现场照片" not in evidence.file.path
     page = client.get(f"/admin/cases/inspect/{case.pk}/").content.decode()
-    assert "核查记录（第六条）" in page and "现场检查、监测" in page and "诉求合理，解决到位" in page
+    assert (
+        "核查记录（第六条）" in page and "现场检查、监测" in page and "诉求合理，解决到位" in page
+    )
     download = client.get(f"/admin/cases/{case.pk}/attachment/{evidence.pk}/")
     assert download.status_code == 200 and b"".join(download.streaming_content) == PNG
-    entry = ModelLogEntry.objects.get(object_id=str(case.pk), action="petitions.record_verification")
+    entry = ModelLogEntry.objects.get(
+        object_id=str(case.pk), action="petitions.record_verification"
+    )
     assert entry.data["fields"]["evidence"] == ["现场照片.png"]
     assert "记录核查" in page  # in the timeline
 
@@ -293,9 +306,7 @@ def test_a17_1_approval_and_issue_forms_show_the_full_text_with_the_changes(peop
     assert "将要发出的答复全文" in issue and "臭气浓度超标2倍" in issue
 
 
-def test_a6_3_the_printed_reply_says_who_verified_once_and_carries_the_verification(
-    people, client
-):
+def test_a6_3_the_printed_reply_says_who_verified_once_and_carries_the_verification(people, client):
     from factories import issue_reply
 
     case = dispatched(people)

@@ -27,9 +27,20 @@ SYSTEM = frozenset({Role.SYSTEM})
 ACCEPT = {"accepted_on": TODAY, "notice_method": "written"}
 LEAD = frozenset({"handling", "host_member"})
 DRAFT = {"reply_text": "经核查，已责令整改。", "method": "letter"}
-INSTRUCTIONS = ("（核查时间、地点、方式和发现的情况）", "（诉求合理的，说明解决情况；诉求无理的，说明理由和依据）")
-HEAD_FACTS = {"draft_status": DraftStatus.SUBMITTED, "actor_id": 7, "actor_relations": frozenset({"host_head", "handling"})}
-LEADER_FACTS = {"draft_status": DraftStatus.HEAD_APPROVED, "actor_id": 7, "actor_relations": frozenset({"supervising_leader", "handling"})}
+INSTRUCTIONS = (
+    "（核查时间、地点、方式和发现的情况）",
+    "（诉求合理的，说明解决情况；诉求无理的，说明理由和依据）",
+)
+HEAD_FACTS = {
+    "draft_status": DraftStatus.SUBMITTED,
+    "actor_id": 7,
+    "actor_relations": frozenset({"host_head", "handling"}),
+}
+LEADER_FACTS = {
+    "draft_status": DraftStatus.HEAD_APPROVED,
+    "actor_id": 7,
+    "actor_relations": frozenset({"supervising_leader", "handling"}),
+}
 CONTACT = {"phone": "13800001111", "known_on": TODAY}
 A, B = SimpleNamespace(pk=1), SimpleNamespace(pk=2)  # departments 甲科 (lead), 乙科 (co-handling)
 REPLY = {"replied_on": TODAY, "received_on": TODAY}
