@@ -224,6 +224,10 @@ class CheckedFilesField(forms.FileField):
         return [checked_attachment(single(upload, initial)) for upload in uploads]
 
 
+#: Texts written at length on a step's form: the reply is a letter, not a note.
+LONG_TEXT_ROWS = {"reply_text": 16, "findings": 6}
+
+
 class TransitionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -239,7 +243,8 @@ def transition_form_class(transition: Transition) -> type[forms.Form]:
             case FieldKind.LINE:
                 field = forms.CharField(max_length=300, **common)
             case FieldKind.TEXT:
-                field = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
+                rows = LONG_TEXT_ROWS.get(spec.name, 4)
+                field = forms.CharField(widget=forms.Textarea(attrs={"rows": rows}), **common)
             case FieldKind.DATE:
                 field = forms.DateField(widget=AdminDateInput, **common)
                 if spec.default_today:

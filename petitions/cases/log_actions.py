@@ -31,15 +31,18 @@ class CaseLogFormatter(LogFormatter):
         return ""
 
     def details(self, log_entry) -> list[str]:
-        """The lines under the entry: the rating, the petitioner's request, the comment."""
+        """The lines under the entry: the rating, the petitioner's request, what a verification
+        checked, a contribution, the lead department named, the comment."""
         data = log_entry.data or {}
         fields = data.get("fields") or {}
         lines = []
         if data.get("rating_label"):
             lines.append(f"{gettext('满意度')}：{data['rating_label']}")
-        for key in ("request", "comment"):
+        for key in ("request", "subject", "opinion", "comment"):
             if fields.get(key):
                 lines.append(str(fields[key]))
+        if fields.get("lead_department"):
+            lines.append(f"{gettext('牵头科室')}：{fields['lead_department']}")
         return lines
 
     def state_change(self, log_entry) -> str:

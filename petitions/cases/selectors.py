@@ -198,6 +198,7 @@ def draft_under_review(case: Case) -> dict | None:
         "draft": draft,
         "author": display_name(draft.author),
         "head": display_name(draft.head_approved_by),
+        "leader": display_name(draft.leader_approved_by),
         "returned": returned,
         "returned_by": display_name(returned.returned_by) if returned else "",
         "changes": text_changes(returned.text, draft.text) if returned else [],
