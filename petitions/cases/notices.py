@@ -83,13 +83,21 @@ def letter_date(value) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
 
+def co_department_names(case: Case) -> str:
+    """The co-handling departments (协办科室), 乙科、丙科."""
+    return "、".join(
+        d.name
+        for d in case.co_departments.order_by("sort_order", "name")
+        if d.pk != case.host_department_id
+    )
+
+
 def replying_department(case: Case) -> str:
     """Who gives the reply (第十六条): the host department; for a case for several departments,
     the lead department and those it replies with (甲科（牵头科室）会同乙科)."""
     if case.host_department_id is None:
         return ""
-    co = "、".join(d.name for d in case.co_departments.all() if d.pk != case.host_department_id)
-    if not co:
+    if not (co := co_department_names(case)):
         return case.host_department.name
     return f"{case.host_department.name}（牵头科室）会同{co}"
 

@@ -40,9 +40,9 @@ from petitions.cases.models import (
     Verification,
 )
 from petitions.cases.notices import (
+    co_department_names,
     enqueue_petitioner_message,
     reply_template_instructions,
-    replying_department,
 )
 from petitions.cases.people import display_name
 from petitions.cases.privacy import mask_name, mask_phone
@@ -206,7 +206,7 @@ def _dispatch(case: Case, data: Mapping, user) -> None:
             case,
             [leader],
             Alert.Kind.LEAD_NEEDED,
-            f"lead_needed:{case.pk}:{case.state}",
+            f"lead_needed:{case.pk}",
             _(
                 "案件 %(number)s 涉及%(departments)s，支队建议由%(host)s牵头，请指定牵头科室（第十六条）。"
             )
@@ -354,7 +354,7 @@ def _replier(stage: str, met: Sequence[str], opens: Sequence[str]):
             outcome=(data.get("outcome") or "") if stage != "reply" else "",
             author=draft.author,
             department=case.host_department,
-            jointly_with=replying_department(case).partition("会同")[2],
+            jointly_with=co_department_names(case),
         )
         draft.status = ReplyDraft.Status.ISSUED
         draft.save(update_fields=["status", "updated_at"])
