@@ -7,6 +7,7 @@ from petitions.cases.models import (  # noqa: F401
     CaseDeletionForbidden,
     CaseNumberSequence,
     CaseQuerySet,
+    Contribution,
     Deadline,
     Feedback,
     Petitioner,
@@ -16,8 +17,9 @@ from petitions.cases.models import (  # noqa: F401
     ReplyDraft,
     Supervision,
     Transfer,
+    Verification,
     attachment_path,
     private_storage,
 )
 from petitions.intake.models import PublicSubmission  # noqa: F401
-from petitions.reports.models import SpotCheck, Talk  # noqa: F401
+from petitions.reports.models import SpotCheck, SpotCheckDraw, Talk  # noqa: F401

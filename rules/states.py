@@ -99,3 +99,30 @@ DRAFT_STATUS_LABELS = {
     DraftStatus.RETURNED: _("已退回修改"),
     DraftStatus.ISSUED: _("已答复"),
 }
+
+
+#: The states in which a reply, review opinion or re-review opinion is being prepared.
+REPLY_STAGE_STATES = frozenset(
+    {State.DISPATCHED, State.REVIEW_REQUESTED, State.RE_REVIEW_REQUESTED}
+)
+
+#: Where the reply stands, for the case's header (第十七条): the draft's status, or None while
+#: no draft is in hand (起草中).
+REPLY_STANDING_LABELS = {
+    None: _("起草中"),
+    DraftStatus.SUBMITTED: _("待科室负责人审核"),
+    DraftStatus.RETURNED: _("已退回"),
+    DraftStatus.HEAD_APPROVED: _("待分管领导审核"),
+    DraftStatus.APPROVED: _("待发出"),
+}
+
+
+def reply_standing(state: str, draft_status: str | None) -> StrOrPromise | None:
+    """Where the reply of the case's current stage stands; None outside a reply stage."""
+    if state not in REPLY_STAGE_STATES:
+        return None
+    status = DraftStatus(draft_status) if draft_status else None
+    # An issued draft belongs to a stage that has ended; a new stage starts with drafting.
+    if status == DraftStatus.ISSUED:
+        status = None
+    return REPLY_STANDING_LABELS[status]

@@ -7,7 +7,7 @@ This is the one place that decides whether a step is allowed. The service in pet
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from rules.roles import NON_STAFF_ROLES, Role
-from rules.states import FINAL_STATES, OPEN_STATES, DraftStatus, State
+from rules.states import FINAL_STATES, OPEN_STATES, REPLY_STAGE_STATES, DraftStatus, State
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -34,6 +34,12 @@ class FieldKind(StrEnum):
     HANDLER = "handler"
     STAFF = "staff"
     REFERRAL = "referral"
+    #: Several of `choices`, as boxes to tick.
+    CHOICES = "choices"
+    #: A telephone number, checked like the intake's.
+    PHONE = "phone"
+    #: Photos or PDFs, checked by content and stored privately like the intake's attachment.
+    FILES = "files"
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ class FieldSpec:
     choices: tuple[tuple[str, StrOrPromise], ...] = ()
     help_text: StrOrPromise = ""
     default_today: bool = False
+    #: Part of the petitioner's identity ("name" or "phone"): masked in the audit log (A6.1).
+    identity: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,24 @@ class CaseFacts:
     actor_relations: frozenset = frozenset()
     recused_user_ids: frozenset = frozenset()
     social_impact: bool = False
+    #: 第十五条: the petitioner's contact details are unclear; the day the petition came in.
+    contact_unclear: bool = False
+    received_on: dt.date | None = None
+    #: How many verifications (核查, 第六条) are on record for the current reply stage.
+    verifications: int = 0
+    #: The reply template's instructions to the drafter (（…）) that no draft may still hold.
+    template_instructions: tuple[str, ...] = ()
+    #: The draft under review: who wrote it, and the template instructions it still holds.
+    draft_author_id: int | None = None
+    draft_instructions_left: tuple[str, ...] = ()
+    #: 第十六条: the departments of a case for several departments, whether the lead department
+    #: has been named, and the co-handling departments whose contribution (会办意见) is missing.
+    department_ids: frozenset = frozenset()
+    has_co_departments: bool = False
+    lead_named: bool = False
+    missing_contributions: tuple[str, ...] = ()
+    #: The co-handling departments the acting user belongs to.
+    actor_co_department_ids: frozenset = frozenset()
 
 
 class TransitionRefused(Exception):
@@ -100,6 +126,8 @@ class Transition:
     relations: frozenset[str] = field(default=frozenset())
     #: Whether the step applies to this case at all; a step that does not is not offered.
     applies: Callable[[CaseFacts], bool] | None = None
+    #: The refusal when the user stands in none of `relations`, if RELATION_REFUSALS' is not apt.
+    relation_refusal: StrOrPromise = ""
 
     @property
     def log_action(self) -> str:
@@ -224,6 +252,93 @@ _DRAFT_APPROVED = _draft_is(
 )
 
 
+def _verified(facts: CaseFacts, data: Mapping) -> str | None:
+    if facts.verifications == 0:
+        return _g(
+            "答复稿提交审核前须至少记录一次核查（第六条）：核查了什么、何时、何地、由谁、以何种方式，"
+            "发现的情况，以及诉求合理、解决到位或诉求无理、教育到位的结论。请先“记录核查”。"
+        )
+    return None
+
+
+def _instructions_message(left: Sequence[str]) -> str:
+    return _g(
+        "答复稿中仍有模板的填写说明：%(items)s。请按核查情况改写后再提交，"
+        "未经改写的模板不能送达信访人（第十七条：回复内容合适）。"
+    ) % {"items": "、".join(left)}
+
+
+def _no_template_instructions(facts: CaseFacts, data: Mapping) -> str | None:
+    text = str(data.get("reply_text") or "")
+    if left := [i for i in facts.template_instructions if i in text]:
+        return _instructions_message(left)
+    return None
+
+
+def _draft_has_no_instructions(facts: CaseFacts, data: Mapping) -> str | None:
+    """A draft submitted before the check existed is stopped at approval and at issue too."""
+    if facts.draft_instructions_left:
+        return _instructions_message(facts.draft_instructions_left) + _g("请退回修改。")
+    return None
+
+
+def _not_own_draft(facts: CaseFacts, data: Mapping) -> str | None:
+    if facts.draft_author_id is not None and facts.draft_author_id == facts.actor_id:
+        return _g(
+            "答复稿由您起草，不能由您审核通过：回复内容须经科室负责人和分管领导层层审核"
+            "（第十七条），起草人不能审核自己的答复稿。"
+        )
+    return None
+
+
+def _lead_named(facts: CaseFacts, data: Mapping) -> str | None:
+    if facts.has_co_departments and not facts.lead_named:
+        return _g(
+            "本案涉及多个科室，须先由分管信访工作的领导指定牵头科室，由牵头科室归口答复（第十六条）。"
+        )
+    return None
+
+
+def _contributions_in(facts: CaseFacts, data: Mapping) -> str | None:
+    if facts.missing_contributions:
+        return _g(
+            "协办科室（%(names)s）尚未录入会办意见：牵头科室须在各协办科室提出会办意见后"
+            "起草答复（第十六条）。"
+        ) % {"names": "、".join(facts.missing_contributions)}
+    return None
+
+
+def _lead_among_departments(facts: CaseFacts, data: Mapping) -> str | None:
+    lead = data.get("lead_department")
+    if lead is not None and getattr(lead, "pk", None) not in facts.department_ids:
+        return _g("牵头科室须是本案的承办科室或协办科室之一（第十六条）。")
+    return None
+
+
+def _contribution_from_own_department(facts: CaseFacts, data: Mapping) -> str | None:
+    department = data.get("department")
+    if department is not None and getattr(department, "pk", None) not in (
+        facts.actor_co_department_ids
+    ):
+        return _g("只能以您所在的协办科室的名义录入会办意见（第十六条）。")
+    return None
+
+
+def _contact_unclear_only(facts: CaseFacts, data: Mapping) -> str | None:
+    if not facts.contact_unclear:
+        return _g("本案信访人的联系方式清楚，无需补录（第十五条）。")
+    return None
+
+
+def _contact_not_before_receipt(facts: CaseFacts, data: Mapping) -> str | None:
+    known = data.get("known_on")
+    if isinstance(known, dt.date) and facts.received_on and known < facts.received_on:
+        return _g("取得联系方式的日期不能早于收到信访事项的日期（%(received)s）。") % {
+            "received": facts.received_on.isoformat()
+        }
+    return None
+
+
 def _assignee_not_recused(facts: CaseFacts, data: Mapping) -> str | None:
     handler = data.get("handler")
     if handler is not None and getattr(handler, "pk", None) in facts.recused_user_ids:
@@ -252,6 +367,10 @@ DATA_GUARDS: frozenset[Guard] = frozenset(
         _agency_named,
         _assignee_not_recused,
         _recusal_for_self_unless_recorder,
+        _no_template_instructions,
+        _lead_among_departments,
+        _contribution_from_own_department,
+        _contact_not_before_receipt,
     }
 )
 
@@ -277,8 +396,9 @@ def _reply_fields(text_label: StrOrPromise, *, outcome: bool = False) -> tuple[F
             "received_on",
             _("信访人收到书面答复日期"),
             FieldKind.DATE,
-            default_today=True,
-            help_text=_("复查、复核和异议期限自此日起算。"),
+            help_text=_(
+                "复查、复核和异议期限自此日起算：请按送达回证、签收记录等填写实际收到的日期。"
+            ),
         ),
     )
     if outcome:
@@ -300,7 +420,7 @@ REPLY_METHODS = (
     ("original_channel", _("通过原渠道反馈")),
     ("sms", _("短信")),
 )
-_REPLY_STAGES = frozenset({State.DISPATCHED, State.REVIEW_REQUESTED, State.RE_REVIEW_REQUESTED})
+_REPLY_STAGES = REPLY_STAGE_STATES
 
 
 DECLINE_REASONS = (
@@ -312,12 +432,37 @@ DECLINE_REASONS = (
 
 RETENTION_PERIODS = (("10y", _("10年")), ("30y", _("30年")), ("permanent", _("永久")))
 
+#: How a verification was made (核查方式, 第六条).
+VERIFICATION_METHODS = (
+    ("on_site", _("现场检查")),
+    ("monitoring", _("监测")),
+    ("documents", _("查阅资料")),
+    ("phone", _("电话核实")),
+)
+#: What the verification found (第六条): the demand was reasonable and is solved, or it was not
+#: and the petitioner has had it explained. The values are Verification.Conclusion's.
+VERIFICATION_CONCLUSIONS = (
+    ("resolved", _("诉求合理，解决到位")),
+    ("explained", _("诉求无理，教育到位")),
+)
+EVIDENCE_HELP = _("照片（JPEG、PNG）或 PDF，每个 10 MB 以内，可选多个；只有办理本案的人员能下载。")
+
 _DETACHMENT = frozenset({Role.DETACHMENT})
 #: A review or re-review request is registered by the detachment, or made online by the
 #: petitioner (X.1, petitions.intake.public_requests); the petitioner may take no other step.
 _DETACHMENT_OR_PETITIONER = frozenset({Role.DETACHMENT, Role.PETITIONER})
 OPEN_STATES_FOR_REPORT = frozenset(OPEN_STATES) | {State.CLOSED}
 _HANDLING = frozenset({Role.HANDLER, Role.DEPARTMENT_HEAD, Role.DETACHMENT})
+#: Staff who may act on a case at all (recusal, attachments): not the office or discipline
+#: inspection, who only read, nor the administrators, who see no case.
+_STAFF = frozenset(Role) - NON_STAFF_ROLES - {Role.OFFICE, Role.DISCIPLINE, Role.ADMINISTRATOR}
+#: No draft is on its way through the approval: the lead department may still change.
+_NO_DRAFT_IN_REVIEW = _draft_is(
+    None,
+    DraftStatus.RETURNED,
+    DraftStatus.ISSUED,
+    message=_("答复稿正在审核中，不能改变牵头科室；请待审核人退回后再指定（第十六条、第十七条）。"),
+)
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -486,7 +631,12 @@ TRANSITIONS: dict[str, Transition] = {
             _HANDLING,
             "第十七条",
             _reply_fields(_("答复内容")),
-            guards=(_DRAFT_APPROVED, _no_future_dates, _reply_not_before_received),
+            guards=(
+                _DRAFT_APPROVED,
+                _draft_has_no_instructions,
+                _no_future_dates,
+                _reply_not_before_received,
+            ),
         ),
         Transition(
             "request_review",
@@ -511,7 +661,12 @@ TRANSITIONS: dict[str, Transition] = {
             _HANDLING,
             "第十九条第一款",
             _reply_fields(_("复查意见"), outcome=True),
-            guards=(_DRAFT_APPROVED, _no_future_dates, _reply_not_before_received),
+            guards=(
+                _DRAFT_APPROVED,
+                _draft_has_no_instructions,
+                _no_future_dates,
+                _reply_not_before_received,
+            ),
         ),
         Transition(
             "request_re_review",
@@ -536,7 +691,12 @@ TRANSITIONS: dict[str, Transition] = {
             _HANDLING,
             "第十九条第二款",
             _reply_fields(_("复核意见"), outcome=True),
-            guards=(_DRAFT_APPROVED, _no_future_dates, _reply_not_before_received),
+            guards=(
+                _DRAFT_APPROVED,
+                _draft_has_no_instructions,
+                _no_future_dates,
+                _reply_not_before_received,
+            ),
         ),
         Transition(
             "close",
@@ -559,7 +719,13 @@ TRANSITIONS: dict[str, Transition] = {
                 FieldSpec("reply_text", _("答复内容"), FieldKind.TEXT),
                 FieldSpec("method", _("答复方式"), FieldKind.CHOICE, choices=REPLY_METHODS),
             ),
-            guards=(_NO_OPEN_DRAFT,),
+            guards=(
+                _NO_OPEN_DRAFT,
+                _lead_named,
+                _contributions_in,
+                _verified,
+                _no_template_instructions,
+            ),
             relations=frozenset({"host_member", "detachment"}),
             description=_(
                 "由牵头（承办）科室起草，经科室负责人和分管领导审核后发出（第十六条、第十七条）。"
@@ -573,7 +739,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Role.DEPARTMENT_HEAD}),
             "第十七条",
             (COMMENT,),
-            guards=(_DRAFT_SUBMITTED,),
+            guards=(_DRAFT_SUBMITTED, _not_own_draft, _draft_has_no_instructions),
             relations=frozenset({"host_head"}),
         ),
         Transition(
@@ -595,7 +761,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Role.SUPERVISING_LEADER}),
             "第十七条",
             (COMMENT,),
-            guards=(_DRAFT_HEAD_APPROVED,),
+            guards=(_DRAFT_HEAD_APPROVED, _not_own_draft, _draft_has_no_instructions),
             relations=frozenset({"supervising_leader"}),
         ),
         Transition(
@@ -608,6 +774,132 @@ TRANSITIONS: dict[str, Transition] = {
             (FieldSpec("comment", _("退回意见"), FieldKind.TEXT),),
             guards=(_DRAFT_HEAD_APPROVED,),
             relations=frozenset({"supervising_leader"}),
+        ),
+        Transition(
+            "record_contact",
+            _("补录联系方式"),
+            frozenset(OPEN_STATES),
+            None,
+            frozenset({Role.DETACHMENT, Role.DUTY}),
+            "第十五条",
+            (
+                FieldSpec(
+                    "name",
+                    _("信访人姓名"),
+                    FieldKind.LINE,
+                    required=False,
+                    identity="name",
+                    help_text=_("登记时姓名已有的可以不填。"),
+                ),
+                FieldSpec("phone", _("联系电话"), FieldKind.PHONE, identity="phone"),
+                FieldSpec(
+                    "known_on",
+                    _("取得联系方式的日期"),
+                    FieldKind.DATE,
+                    help_text=_("尚未作出受理决定的，3个工作日的受理告知时限自此日起算。"),
+                ),
+                COMMENT,
+            ),
+            guards=(_contact_unclear_only, _no_future_dates, _contact_not_before_receipt),
+            applies=lambda facts: facts.contact_unclear,
+            description=_(
+                "信访人联系方式不清的，受理告知时限不计；取得联系方式后在此录入，受理告知时限从取得之日起算。"
+            ),
+        ),
+        Transition(
+            "designate_lead",
+            _("指定牵头科室"),
+            _REPLY_STAGES,
+            None,
+            frozenset({Role.SUPERVISING_LEADER, Role.BUREAU_HEAD}),
+            "第十六条",
+            (
+                FieldSpec(
+                    "lead_department",
+                    _("牵头科室"),
+                    FieldKind.DEPARTMENT,
+                    help_text=_("支队交办时提出的承办科室已预先选中；牵头科室归口答复。"),
+                ),
+                FieldSpec("comment", _("指定意见"), FieldKind.TEXT, required=False),
+            ),
+            guards=(_NO_DRAFT_IN_REVIEW, _lead_among_departments),
+            relations=frozenset({"petition_leader"}),
+            applies=lambda facts: facts.has_co_departments,
+            description=_(
+                "涉及多个科室的，由分管信访工作的领导指定牵头科室；协办科室提出会办意见，牵头科室归口答复。"
+            ),
+        ),
+        Transition(
+            "record_contribution",
+            _("录入会办意见"),
+            _REPLY_STAGES,
+            None,
+            _HANDLING,
+            "第十六条",
+            (
+                FieldSpec("department", _("协办科室"), FieldKind.DEPARTMENT),
+                FieldSpec("opinion", _("会办意见"), FieldKind.TEXT),
+            ),
+            guards=(_contribution_from_own_department,),
+            relations=frozenset({"co_member"}),
+            applies=lambda facts: facts.has_co_departments,
+            description=_("协办科室就本科室职责范围内的情况提出会办意见，供牵头科室起草答复。"),
+        ),
+        Transition(
+            "record_verification",
+            _("记录核查"),
+            _REPLY_STAGES,
+            None,
+            _HANDLING,
+            "第六条",
+            (
+                FieldSpec("subject", _("核查事项"), FieldKind.LINE, help_text=_("核查了什么。")),
+                FieldSpec("checked_on", _("核查日期"), FieldKind.DATE),
+                FieldSpec("place", _("核查地点"), FieldKind.LINE),
+                FieldSpec(
+                    "checked_by", _("核查人员"), FieldKind.LINE, help_text=_("参加核查的人员姓名。")
+                ),
+                FieldSpec(
+                    "methods", _("核查方式"), FieldKind.CHOICES, choices=VERIFICATION_METHODS
+                ),
+                FieldSpec("findings", _("核查发现的情况"), FieldKind.TEXT),
+                FieldSpec(
+                    "conclusion",
+                    _("核查结论"),
+                    FieldKind.CHOICE,
+                    choices=VERIFICATION_CONCLUSIONS,
+                    help_text=_("诉求合理的解决问题到位，诉求无理的思想教育到位（第六条）。"),
+                ),
+                FieldSpec(
+                    "evidence",
+                    _("证据材料"),
+                    FieldKind.FILES,
+                    required=False,
+                    help_text=EVIDENCE_HELP,
+                ),
+            ),
+            guards=(_no_future_dates,),
+            relations=frozenset({"host_member", "co_member", "detachment"}),
+            relation_refusal=_("“%(step)s”须由承办科室、协办科室的人员或支队进行（第六条）。"),
+            description=_(
+                "办理人员应当认真核查（第六条）。每次核查记录一次；答复稿提交审核前至少要有一次核查，"
+                "答复稿的“核查情况”由核查记录生成。"
+            ),
+        ),
+        Transition(
+            "add_attachment",
+            _("添加附件"),
+            frozenset(State) - FINAL_STATES,
+            None,
+            _STAFF,
+            "第六条",
+            (
+                FieldSpec("files", _("附件"), FieldKind.FILES, help_text=EVIDENCE_HELP),
+                FieldSpec("note", _("说明"), FieldKind.LINE, required=False),
+            ),
+            description=_(
+                "办理中取得的材料（照片、监测报告、笔录等）随时可以加入案卷；附件与登记时的附件一样检查、保密保存。"
+            ),
         ),
         Transition(
             "record_recusal",
@@ -684,6 +976,10 @@ RELATION_REFUSALS = {
     "detachment": _(
         "“%(step)s”须由牵头（承办）科室人员或支队进行：只有牵头科室归口回复（第十六条）。"
     ),
+    "co_member": _("“%(step)s”须由本案协办科室的人员进行（第十六条）。"),
+    "petition_leader": _(
+        "“%(step)s”须由分管信访工作的领导进行（第十六条）；请在 设置 › 局领导 中指定该领导。"
+    ),
 }
 
 
@@ -724,6 +1020,8 @@ def refusal(
     if "recused" in facts.actor_relations and transition.name != "record_recusal":
         return _g("您已回避本案（第六条），不能办理。")
     if transition.relations and not transition.relations & facts.actor_relations:
+        if transition.relation_refusal:
+            return str(transition.relation_refusal) % {"step": transition.label}
         return RELATION_REFUSALS.get(
             next(iter(sorted(transition.relations))), _g("您不是本案的办理人员。")
         ) % {"step": transition.label}

@@ -1,5 +1,9 @@
 """The starter texts of notices and messages; administrators edit them under 配置."""
 
+#: What {核查情况} stands for while no verification is on record: an instruction, so a draft
+#: cannot go to approval with it (第六条).
+VERIFICATION_INSTRUCTION = "（核查时间、地点、方式和发现的情况）"
+
 DEFAULT_TEMPLATES = {
     "acceptance": (
         "受理告知书",
@@ -22,15 +26,18 @@ DEFAULT_TEMPLATES = {
         "{来源渠道}：\n本局于{收到日期}收到贵单位交办的信访事项（工单号{来源工单号}）。"
         "经核实，该事项不属于本局职权范围，根据{管理办法}第十五条，现提出异议，理由如下：\n{异议理由}\n请予核实。经同意后，本局将交还相关材料。",
     ),
+    # The letter says who looked into the matter; the draft (答复内容) goes straight to what was
+    # found, so the printed letter does not say "经…调查核实" twice.
     "reply_letter": (
         "答复意见书",
-        "{信访人姓名}：\n您反映的信访事项（编号{案件编号}），经{承办科室}调查核实，现答复如下：\n"
+        "{信访人姓名}：\n您反映的信访事项（编号{案件编号}），经{答复单位}调查核实，现答复如下：\n"
         "{答复内容}\n如对本答复不服，可以自收到本答复之日起30日内向本局或上级部门请求复查。",
     ),
+    # Text in （…） tells the drafter what to write: a draft still holding it is refused.
     "reply_draft": (
         "答复稿",
-        "经{承办科室}调查核实：\n（核查时间、地点、方式和发现的情况）\n\n"
-        "处理意见：\n（诉求合理的，说明解决情况；诉求无理的，说明理由和依据）",
+        "一、核查情况\n{核查情况}\n\n"
+        "二、处理意见\n（诉求合理的，说明解决情况；诉求无理的，说明理由和依据）",
     ),
     "sms_filed_online": (
         "短信：网上信访已收到（含查询码）",

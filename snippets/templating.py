@@ -35,6 +35,8 @@ PLACEHOLDERS: dict[str, str] = {
     "来源渠道": _("交办渠道"),
     "来源工单号": _("来源工单号"),
     "答复内容": _("答复内容"),
+    "答复单位": _("答复的科室：涉及多个科室的，写明牵头科室和会办科室（第十六条）"),
+    "核查情况": _("核查记录：时间、地点、人员、方式、发现的情况和结论（第六条）"),
     "今天": _("今天的日期"),
     "查询码": _("查询码（只用于网上信访已收到的短信，发出后从记录中抹去）"),
     "接访区领导": _("公开接访的区领导（区领导公开接访报告）"),
@@ -44,6 +46,9 @@ PLACEHOLDERS: dict[str, str] = {
 }
 
 _PLACEHOLDER = re.compile(r"\{([^{}\s]{1,20})\}")
+#: An instruction to the person filling a draft in: text in full-width brackets with no
+#: placeholder inside, e.g. （核查时间、地点、方式和发现的情况）.
+_INSTRUCTION = re.compile(r"（[^（）{}]+）")
 
 
 def unknown_placeholders(text: str) -> list[str]:
@@ -58,3 +63,8 @@ def render(text: str, values: Mapping[str, str]) -> str:
         return str(values.get(name, "")) if name in PLACEHOLDERS else match.group(0)
 
     return _PLACEHOLDER.sub(substitute, text)
+
+
+def instructions(text: str) -> list[str]:
+    """The bracketed instructions of a draft template, in order, each once."""
+    return list(dict.fromkeys(_INSTRUCTION.findall(text)))

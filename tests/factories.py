@@ -151,11 +151,43 @@ def step(case: Case, name: str, user, **data) -> Case:
     return perform_transition(case, name, user=user, data=data)
 
 
+#: The smallest valid PNG (1×1 pixel).
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000b49444154789c6360000200000500017a5eab3f0000000049454e44ae426082"
+)
+
+
+def a_photo(name: str = "现场照片.png"):
+    """An uploaded photo as a form hands it to a step: checked by its content."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from petitions.cases.validators import checked_attachment
+
+    return checked_attachment(SimpleUploadedFile(name, PNG, content_type="image/png"))
+
+
 def a_category() -> Category:
     return CategoryFactory(code="air", name="大气")
 
 
 REPLY_STEPS = {"reply", "reply_review", "reply_re_review"}
+STAGE_OF_REPLY_STEP = {"reply": "reply", "reply_review": "review", "reply_re_review": "re_review"}
+
+
+def record_verification(case: Case, user, **changes) -> Case:
+    """A verification (核查, 第六条) as a handler records it; a reply draft needs one."""
+    data = {
+        "subject": "被反映单位的排放情况",
+        "checked_on": case.received_on,
+        "place": case.place,
+        "checked_by": "王五、李四",
+        "methods": ["on_site"],
+        "findings": "现场检查发现排放口无异常。",
+        "conclusion": "explained",
+        **changes,
+    }
+    return perform_transition(case, "record_verification", user=user, data=data)
 
 
 def issue_reply(
@@ -189,6 +221,8 @@ def issue_reply(
     leader.groups.add(role_group(Role.SUPERVISING_LEADER))
     for u in (head, leader):
         u.__dict__.pop("_petition_group_names", None)
+    if not case.verifications.filter(stage=STAGE_OF_REPLY_STEP[name]).exists():
+        case = record_verification(case, user)
     case = perform_transition(
         case, "draft_reply", user=user, data={"reply_text": reply_text, "method": method}
     )

@@ -12,7 +12,12 @@ from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 from petitions.cases import fields as choice_fields
 from petitions.cases.filing import Filing, PetitionerData
 from petitions.cases.models import Case
-from petitions.cases.validators import checked_attachment, validate_id_number, validate_phone
+from petitions.cases.validators import (
+    checked_attachment,
+    say_field_in_length_errors,
+    validate_id_number,
+    validate_phone,
+)
 from rules.kinds import Kind
 from rules.roles import Role
 from rules.transitions import FieldKind, Transition
@@ -82,6 +87,7 @@ class CaseIntakeForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        say_field_in_length_errors(self)
         self.fields["channel"].queryset = Channel.objects.filter(active=True)
         self.fields["received_at"].initial = timezone.now
         self.fields["received_at"].required = False
@@ -195,6 +201,39 @@ class CaseEditForm(WagtailAdminModelForm):
         widgets = {"source_deadline": AdminDateInput}
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class CheckedFilesField(forms.FileField):
+    """Several photos or PDFs, each checked by its content like the intake's attachment."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data] if data else []
+        if not uploads:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        single = super().clean
+        return [checked_attachment(single(upload, initial)) for upload in uploads]
+
+
+#: Texts written at length on a step's form: the reply is a letter, not a note.
+LONG_TEXT_ROWS = {"reply_text": 16, "findings": 6}
+
+
+class TransitionForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        say_field_in_length_errors(self)
+
+
 def transition_form_class(transition: Transition) -> type[forms.Form]:
     """A form for exactly the data a transition needs, built from the transition table."""
     fields: dict[str, forms.Field] = {}
@@ -204,7 +243,8 @@ def transition_form_class(transition: Transition) -> type[forms.Form]:
             case FieldKind.LINE:
                 field = forms.CharField(max_length=300, **common)
             case FieldKind.TEXT:
-                field = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
+                rows = LONG_TEXT_ROWS.get(spec.name, 4)
+                field = forms.CharField(widget=forms.Textarea(attrs={"rows": rows}), **common)
             case FieldKind.DATE:
                 field = forms.DateField(widget=AdminDateInput, **common)
                 if spec.default_today:
@@ -237,5 +277,18 @@ def transition_form_class(transition: Transition) -> type[forms.Form]:
                     widget=forms.CheckboxSelectMultiple,
                     **common,
                 )
+            case FieldKind.CHOICES:
+                field = forms.MultipleChoiceField(
+                    choices=spec.choices, widget=forms.CheckboxSelectMultiple, **common
+                )
+            case FieldKind.PHONE:
+                field = forms.CharField(
+                    max_length=30,
+                    validators=[validate_phone],
+                    widget=forms.TextInput(attrs={"inputmode": "tel"}),
+                    **common,
+                )
+            case FieldKind.FILES:
+                field = CheckedFilesField(**common)
         fields[spec.name] = field
-    return type(f"{transition.name.title()}Form", (forms.Form,), fields)
+    return type(f"{transition.name.title()}Form", (TransitionForm,), fields)

@@ -8,6 +8,7 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from petitions.admin.holiday_calendar import may_view as may_view_holiday_calendar
 from petitions.reports.models import SpotCheck, Talk
+from petitions.reports.spot_checks import may_draw
 from petitions.reports.views import may_see_reports
 from petitions.transfer.importing import may_import
 
@@ -42,6 +43,11 @@ class RecordMenuItem(MenuItem):
         return any(request.user.has_perm(f"petitions.{a}_{name}") for a in ("add", "view"))
 
 
+class SpotCheckDrawMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_draw(request.user)
+
+
 def report_menu() -> SubmenuMenuItem:
     """统计报表, with the records the evaluation counts."""
     items = [
@@ -66,6 +72,9 @@ def report_menu() -> SubmenuMenuItem:
             icon_name="tasks",
             order=50,
             model=SpotCheck,
+        ),
+        SpotCheckDrawMenuItem(
+            _("抽查抽样"), reverse("spot_checks:draws"), icon_name="tasks", order=55
         ),
         RecordMenuItem(
             _("约谈记录"), reverse("talks:index"), icon_name="group", order=60, model=Talk

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -18,7 +18,7 @@ from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
 
-from petitions.admin.forms import transition_form_class
+from petitions.admin.forms import IMPORTANT_FIELDS, transition_form_class
 from petitions.admin.permissions import case_permission_policy
 from petitions.cases import access
 from petitions.cases.deadlines import local_today
@@ -26,14 +26,36 @@ from petitions.cases.filing import file_case, save_case_corrections
 from petitions.cases.hooks import case_page_panels
 from petitions.cases.models import Case, Petitioner
 from petitions.cases.notices import NOTICES, available_notices, letter_date, render_notice
-from petitions.cases.selectors import case_page, owning_prefetch, reply_draft_start
+from petitions.cases.people import display_name
+from petitions.cases.selectors import (
+    case_page,
+    draft_under_review,
+    owning_prefetch,
+    reply_draft_start,
+    reply_standing_of,
+    returned_draft,
+)
 from petitions.cases.transitions import case_facts, perform_transition
 from petitions.transfer.exporting import SafeSpreadsheetExportMixin
 from rules.states import State
 from rules.transitions import TransitionRefused, available_transitions, get_transition, refusal
 from snippets.bureau import bureau_profile
+from snippets.models import Department
 from snippets.referral import matching_entries
 from snippets.responsibility import propose_for_case
+
+#: The steps that act on a draft in review: their forms show it in full, with its changes.
+DRAFT_REVIEW_STEPS = frozenset(
+    {
+        "approve_reply_head",
+        "return_reply_head",
+        "approve_reply_leader",
+        "return_reply_leader",
+        "reply",
+        "reply_review",
+        "reply_re_review",
+    }
+)
 
 
 class CaseIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
@@ -70,7 +92,12 @@ class CaseDetailView(generic.InspectView):
     def get_object(self, queryset=None):
         case = get_object_or_404(
             Case.objects.select_related(
-                "channel", "host_department", "supervising_leader", "handler", "created_by"
+                "channel",
+                "host_department",
+                "supervising_leader",
+                "handler",
+                "created_by",
+                "lead_named_by",
             ).prefetch_related(
                 "categories",
                 "co_departments",
@@ -137,8 +164,16 @@ class CaseDetailView(generic.InspectView):
         return context
 
 
-class CaseCreateView(generic.CreateView):
+class CaseFieldsMixin:
+    """The intake and correction forms show 第十条's nine criteria under a heading of their own."""
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "important_fields": IMPORTANT_FIELDS}
+
+
+class CaseCreateView(CaseFieldsMixin, generic.CreateView):
     page_title = _("登记信访事项")
+    template_name = "petitions/cases/create.html"
 
     def save_instance(self):
         return file_case(self.form.to_filing(), user=self.request.user)
@@ -150,7 +185,9 @@ class CaseCreateView(generic.CreateView):
         return _g("已收件，编号 %(number)s。") % {"number": instance.number}
 
 
-class CaseEditView(generic.EditView):
+class CaseEditView(CaseFieldsMixin, generic.EditView):
+    template_name = "petitions/cases/edit.html"
+
     def get_object(self, queryset=None):
         case = super().get_object(queryset)
         if not case_permission_policy.user_has_permission_for_instance(
@@ -236,7 +273,30 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
         if self.transition.name == "register":
             # What the intake already classified need not be chosen again.
             initial.update(kind=self.case.kind, categories=list(self.case.categories.all()))
+        if self.transition.name == "record_verification":
+            initial["checked_by"] = display_name(self.request.user)
+        if self.transition.name == "designate_lead":
+            initial["lead_department"] = self.case.host_department
+        if self.transition.name == "record_contribution":
+            initial["department"] = self.own_co_departments.first()
         return initial
+
+    @cached_property
+    def own_co_departments(self):
+        return self.case.co_departments.filter(
+            Q(staff=self.request.user) | Q(head=self.request.user)
+        ).distinct()
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # The departments a step can name are those of this case (第十六条).
+        if self.transition.name == "designate_lead":
+            form.fields["lead_department"].queryset = Department.objects.filter(
+                Q(pk=self.case.host_department_id) | Q(co_handled_cases=self.case)
+            ).distinct()
+        if self.transition.name == "record_contribution":
+            form.fields["department"].queryset = self.own_co_departments
+        return form
 
     def get_breadcrumbs_items(self):
         return [
@@ -257,9 +317,15 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
                 self.transition, facts, access.user_roles(self.request.user), {}, check_data=False
             ),
             state_label=State(self.case.state).label,
+            reply_standing=reply_standing_of(self.case),
             proposal=self.proposal,
             referral_suggestions=self.referral_suggestions,
         )
+        if self.transition.name in DRAFT_REVIEW_STEPS:
+            context["review"] = draft_under_review(self.case)
+        if self.transition.name == "draft_reply":
+            context["returned"] = returned_draft(self.case)
+            context["contributions"] = self.case.contributions.select_related("department")
         return context
 
     def form_valid(self, form):
@@ -268,11 +334,11 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
                 self.case, self.transition.name, user=self.request.user, data=form.cleaned_data
             )
         except TransitionRefused as refused:
+            # Said once, on the form: beside its field, or above the form.
             for name, message in refused.field_errors.items():
                 form.add_error(name if name in form.fields else None, message)
             if not refused.field_errors:
                 form.add_error(None, refused.message)
-            messages.error(self.request, refused.message)
             return self.form_invalid(form)
         messages.success(
             self.request,

@@ -4,19 +4,20 @@
   (discipline inspection and the office only read: their groups hold no change permission and
   their roles take no step of the transition table);
 - department staff see the cases their department hosts or co-handles; a leader, those of the
-  departments they supervise, and the cases they own under a plan in force; duty staff, the
-  cases they registered;
+  departments they supervise, and the cases they own under a plan in force; the leader
+  supervising petition work, the cases waiting for them to name a lead department (第十六条)
+  and those they named one for; duty staff, the cases they registered;
 - the petitioner's identity is shown only to those handling the case, never to a recused user.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 
-from petitions.cases.models import Case, Recusal
+from petitions.cases.models import Case, LeadStatus, Recusal
 from rules.roles import GROUP_ROLES, NON_STAFF_ROLES, Role
-from snippets.models import OwnershipPlan
+from snippets.models import BureauLeadership, OwnershipPlan
 
 SEES_ALL = frozenset({Role.DETACHMENT, Role.BUREAU_HEAD, Role.OFFICE, Role.DISCIPLINE})
 HANDLES_ALL = frozenset({Role.DETACHMENT, Role.BUREAU_HEAD})
@@ -36,6 +37,13 @@ def _scope(user) -> Q:
         | Q(
             ownership_items__leader=user,
             ownership_items__plan__status=OwnershipPlan.Status.IN_FORCE,
+        )
+        # 第十六条: the leader supervising petition work names the lead department of a case
+        # for several departments, and keeps seeing the cases they named it for.
+        | Q(lead_named_by=user)
+        | Q(
+            Exists(BureauLeadership.objects.filter(petition_leader=user)),
+            lead_status=LeadStatus.PROPOSED,
         )
     )
 
@@ -96,6 +104,10 @@ def relations(user, case: Case) -> frozenset[str]:
         found.add("host_member")
     if host is not None and host.head_id == user.pk:
         found.add("host_head")
+    if co_departments_of(user, case):
+        found.add("co_member")
+    if BureauLeadership.objects.filter(petition_leader=user).exists():
+        found.add("petition_leader")
     if getattr(case.leader, "pk", None) == user.pk:
         found.add("supervising_leader")
     if handles(user, case):
@@ -117,3 +129,12 @@ def user_roles(user: AbstractUser | AnonymousUser | None) -> frozenset[Role]:
         names = set(user.groups.values_list("name", flat=True))
         setattr(user, _GROUP_NAMES, names)
     return frozenset(GROUP_ROLES[n] for n in names if n in GROUP_ROLES)
+
+
+def co_departments_of(user, case: Case) -> frozenset[int]:
+    """The case's co-handling departments (协办科室) the user heads or works in."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    return frozenset(
+        case.co_departments.filter(Q(staff=user) | Q(head=user)).values_list("pk", flat=True)
+    )

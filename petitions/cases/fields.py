@@ -37,3 +37,11 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": pk},
                 )
         return super()._check_values(value)
+
+
+class LongTextField(forms.CharField):
+    """A long text whose line breaks count as one character each, as the counter beside it
+    counts them (a browser sends each as CR LF)."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")

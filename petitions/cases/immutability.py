@@ -43,6 +43,9 @@ GUARDED_TABLES = (
     "petitions_feedback",
     "petitions_spotcheck",
     "petitions_talk",
+    "petitions_verification",
+    "petitions_contribution",
+    "petitions_spotcheckdraw",
     "petitions_casenumbersequence",
     # The bureau's working systems (petitions.office): duty, receptions, rewards, mediation,
     # accountability records.

@@ -31,15 +31,18 @@ class CaseLogFormatter(LogFormatter):
         return ""
 
     def details(self, log_entry) -> list[str]:
-        """The lines under the entry: the rating, the petitioner's request, the comment."""
+        """The lines under the entry: the rating, the petitioner's request, what a verification
+        checked, a contribution, the lead department named, the comment."""
         data = log_entry.data or {}
         fields = data.get("fields") or {}
         lines = []
         if data.get("rating_label"):
             lines.append(f"{gettext('满意度')}：{data['rating_label']}")
-        for key in ("request", "comment"):
+        for key in ("request", "subject", "opinion", "comment"):
             if fields.get(key):
                 lines.append(str(fields[key]))
+        if fields.get("lead_department"):
+            lines.append(f"{gettext('牵头科室')}：{fields['lead_department']}")
         return lines
 
     def state_change(self, log_entry) -> str:
@@ -75,6 +78,12 @@ OTHER_ACTIONS = {
     "petitions.reveal_identity": (_("查看信访人身份"), _("查看信访人身份")),
     "petitions.download_attachment": (_("下载附件"), _("下载附件")),
     "petitions.feedback": (_("满意度评价"), _("信访人满意度评价")),
+    # Spot checks (第二十二条): logged on the draw and on each check.
+    "petitions.spot_check_draw": (_("抽查抽样"), _("随机抽取抽查案件")),
+    "petitions.spot_check_feedback": (_("抽查结果反馈科室"), _("抽查结果反馈承办科室")),
+    "petitions.spot_check_answer": (_("科室答复抽查结果"), _("科室答复抽查结果")),
+    "petitions.spot_check_report_leader": (_("抽查问题报告分管领导"), _("抽查问题报告分管领导")),
+    "petitions.spot_check_report_head": (_("抽查问题报告主要负责人"), _("抽查问题报告主要负责人")),
 }
 
 

@@ -19,6 +19,7 @@ from petitions.cases.privacy import mask_name, mask_phone
 from rules.deadlines import due_soon_limit
 from rules.kinds import Kind
 from rules.states import FINAL_STATES, OPEN_STATES, DraftStatus, State
+from rules.transitions import VERIFICATION_CONCLUSIONS, VERIFICATION_METHODS
 from snippets.bureau import bureau_rules
 from snippets.models import BureauLeadership, Category, Channel, Department
 
@@ -89,7 +90,16 @@ def private_storage() -> FileSystemStorage:
     return FileSystemStorage(location=settings.PRIVATE_FILES_ROOT, base_url=None)
 
 
+class LeadStatus(models.TextChoices):
+    """Whether a case for several departments has its lead department (牵头科室, 第十六条)."""
+
+    PROPOSED = "proposed", _("待指定牵头科室")
+    NAMED = "named", _("已指定牵头科室")
+
+
 class Case(models.Model):
+    Lead = LeadStatus
+
     number = models.CharField(_("编号"), max_length=40, unique=True, editable=False)
     year = models.PositiveIntegerField(_("年度"), editable=False, db_index=True)
     channel = models.ForeignKey(Channel, verbose_name=_("渠道"), on_delete=models.PROTECT)
@@ -177,6 +187,20 @@ class Case(models.Model):
         editable=False,
     )
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True, editable=False)
+    #: 第十六条: a case for several departments waits for the leader supervising petition work to
+    #: name its lead department (the detachment's host department is the proposal).
+    lead_status = models.CharField(
+        _("牵头科室"), max_length=12, choices=LeadStatus.choices, blank=True, editable=False
+    )
+    lead_named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("指定牵头科室的领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("经办人"),
@@ -343,6 +367,16 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    #: The verification (核查) this file is evidence of, if any.
+    verification = models.ForeignKey(
+        "Verification",
+        verbose_name=_("核查记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    note = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("附件")
@@ -443,6 +477,17 @@ class Reply(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    #: The department that gives the one reply (牵头科室归口回复, 第十六条), and those whose
+    #: contributions it draws on.
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("答复科室"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    jointly_with = models.CharField(_("会办科室"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -513,6 +558,10 @@ class Alert(models.Model):
         DISTRICT_RECEPTION = "district_reception", _("区领导公开接访")
         REWARD = "reward", _("有奖举报")
         ACCOUNTABILITY = "accountability", _("追责问责")
+        REPLY_RETURNED = "reply_returned", _("答复稿被退回")
+        LEAD_NEEDED = "lead_needed", _("待指定牵头科室")
+        CONTRIBUTION_NEEDED = "contribution", _("待录入会办意见")
+        SPOT_CHECK = "spot_check", _("抽查")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="petition_alerts"
@@ -523,8 +572,9 @@ class Alert(models.Model):
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
     key = models.CharField(max_length=100)
     message = models.TextField(_("内容"))
-    #: Where to act on an alert that is about no case (an admin address), else blank.
-    link = models.CharField(_("链接"), max_length=300, blank=True)
+    #: Where to act on it (the redraft form, a duty call, a spot check); the case page when
+    #: blank, and nothing when the alert is about no case.
+    link = models.CharField(_("办理地址"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
@@ -630,6 +680,12 @@ class ReplyDraft(models.Model):
     leader_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
+    #: Who sent it back, when, and why: the redraft starts from this comment.
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    return_comment = models.TextField(_("退回意见"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -672,3 +728,74 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_rating_display()}"
+
+
+class Verification(models.Model):
+    """核查 (第六条, A6.3): one verification of the matter by those handling it.
+
+    What was checked, when, where, by whom and how, what was found, and the conclusion: the
+    demand was reasonable and is solved (解决到位), or it was not and has been explained
+    (教育到位). A reply draft needs at least one for its stage, and starts from them.
+    """
+
+    class Conclusion(models.TextChoices):
+        RESOLVED = VERIFICATION_CONCLUSIONS[0][0], VERIFICATION_CONCLUSIONS[0][1]
+        EXPLAINED = VERIFICATION_CONCLUSIONS[1][0], VERIFICATION_CONCLUSIONS[1][1]
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="verifications")
+    stage = models.CharField(_("类别"), max_length=20, choices=Reply.Stage.choices)
+    subject = models.CharField(_("核查事项"), max_length=300)
+    checked_on = models.DateField(_("核查日期"))
+    place = models.CharField(_("核查地点"), max_length=300)
+    checked_by = models.CharField(_("核查人员"), max_length=300)
+    methods = models.JSONField(_("核查方式"), default=list)
+    findings = models.TextField(_("核查发现的情况"))
+    conclusion = models.CharField(_("核查结论"), max_length=20, choices=Conclusion.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("核查记录")
+        verbose_name_plural = _("核查记录")
+        ordering = ["checked_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.checked_on} {self.subject}"
+
+    @property
+    def method_labels(self) -> str:
+        labels = dict(VERIFICATION_METHODS)
+        return "、".join(str(labels.get(m, m)) for m in self.methods)
+
+
+class Contribution(models.Model):
+    """会办意见 (第十六条, A16.2): a co-handling department's part, before the lead drafts."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contributions")
+    stage = models.CharField(_("类别"), max_length=20, choices=Reply.Stage.choices)
+    department = models.ForeignKey(
+        Department, verbose_name=_("协办科室"), on_delete=models.PROTECT, related_name="+"
+    )
+    opinion = models.TextField(_("会办意见"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("会办意见")
+        verbose_name_plural = _("会办意见")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.department}"

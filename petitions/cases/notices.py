@@ -11,14 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from petitions.cases.models import (
     Case,
     PetitionerMessage,
+    Verification,
 )
 from rules.deadlines import REPLY_RULES
 from rules.states import State
 from rules.transitions import DECLINE_REASONS
 from snippets.bureau import bureau_profile
-from snippets.default_templates import DEFAULT_TEMPLATES
+from snippets.default_templates import DEFAULT_TEMPLATES, VERIFICATION_INSTRUCTION
 from snippets.models import MessageTemplate
-from snippets.templating import render
+from snippets.templating import instructions, render
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -82,6 +83,65 @@ def letter_date(value) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
 
+def co_department_names(case: Case) -> str:
+    """The co-handling departments (协办科室), 乙科、丙科."""
+    return "、".join(
+        d.name
+        for d in case.co_departments.order_by("sort_order", "name")
+        if d.pk != case.host_department_id
+    )
+
+
+def replying_department(case: Case) -> str:
+    """Who gives the reply (第十六条): the host department; for a case for several departments,
+    the lead department and those it replies with (甲科（牵头科室）会同乙科)."""
+    if case.host_department_id is None:
+        return ""
+    if not (co := co_department_names(case)):
+        return case.host_department.name
+    return f"{case.host_department.name}（牵头科室）会同{co}"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in "。！？；.!?" else f"{text}。"
+
+
+def verification_text(verification: Verification) -> str:
+    """One verification as the reply letter tells it (第六条)."""
+    when = letter_date(verification.checked_on)
+    return (
+        f"{when}，{verification.checked_by}到{verification.place}，"
+        f"通过{verification.method_labels}对{verification.subject}进行了核查。"
+        f"核查发现：{_sentence(verification.findings)}"
+    )
+
+
+def verifications_text(case: Case, stage: str | None = None) -> str:
+    """The verifications of a stage (or of the whole case), numbered when there are several;
+    the drafter's instruction while there are none."""
+    rows = list(case.verifications.order_by("checked_on", "id"))
+    if stage is not None and any(v.stage == stage for v in rows):
+        rows = [v for v in rows if v.stage == stage]
+    if not rows:
+        return VERIFICATION_INSTRUCTION
+    if len(rows) == 1:
+        return verification_text(rows[0])
+    return "\n".join(f"（{n}）{verification_text(v)}" for n, v in enumerate(rows, 1))
+
+
+def reply_template_instructions() -> tuple[str, ...]:
+    """The instructions (（…）) a reply draft must no longer hold: those of the starter template,
+    of the template in use, and what {核查情况} stands for before any verification."""
+    _title, body = template_text("reply_draft")
+    found = [
+        *instructions(DEFAULT_TEMPLATES["reply_draft"][1]),
+        *instructions(body),
+        VERIFICATION_INSTRUCTION,
+    ]
+    return tuple(dict.fromkeys(found))
+
+
 def placeholder_values(case: Case, *, leaves_out_identity: bool = False) -> dict[str, str]:
     """The values of the fixed placeholders for one case (see snippets.templating)."""
     decision = case.decision or {}
@@ -123,6 +183,8 @@ def placeholder_values(case: Case, *, leaves_out_identity: bool = False) -> dict
         "来源渠道": case.channel.name,
         "来源工单号": case.source_ticket_number,
         "答复内容": last_reply.text if last_reply else "",
+        "答复单位": replying_department(case),
+        "核查情况": verifications_text(case),
         "今天": letter_date(timezone.localdate()),
         "查询码": "",
     }

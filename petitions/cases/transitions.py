@@ -9,13 +9,16 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Model
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from petitions.cases.access import handles, relations, user_roles
+from petitions.cases.access import co_departments_of, handles, relations, user_roles
+from petitions.cases.attachments import store_attachments
 from petitions.cases.deadlines import (
     close_deadlines,
     local_today,
@@ -24,19 +27,37 @@ from petitions.cases.deadlines import (
     reply_rule_key,
 )
 from petitions.cases.models import (
+    Alert,
     Case,
+    Contribution,
     Deadline,
+    LeadStatus,
+    Petitioner,
     Recusal,
     Reply,
     ReplyDraft,
     Transfer,
+    Verification,
 )
-from petitions.cases.notices import enqueue_petitioner_message
+from petitions.cases.notices import (
+    co_department_names,
+    enqueue_petitioner_message,
+    reply_template_instructions,
+)
+from petitions.cases.people import display_name
+from petitions.cases.privacy import mask_name, mask_phone
+from petitions.cases.signals import staff_alert_requested
 from rules.deadlines import DEFAULT_RULES, REPLY_RULES, RuleKey
 from rules.roles import Role
 from rules.states import State
-from rules.transitions import CaseFacts, TransitionRefused, check_transition, get_transition
-from snippets.models import Department
+from rules.transitions import (
+    CaseFacts,
+    Transition,
+    TransitionRefused,
+    check_transition,
+    get_transition,
+)
+from snippets.models import BureauLeadership, Department
 from snippets.responsibility import propose_for_case
 
 STAGE_OF_STATE = {
@@ -61,9 +82,31 @@ def current_draft(case: Case) -> ReplyDraft | None:
     return case.reply_drafts.filter(stage=stage).order_by("-id").first()
 
 
+def _in_review(draft: ReplyDraft | None) -> bool:
+    return draft is not None and draft.status in {
+        ReplyDraft.Status.SUBMITTED,
+        ReplyDraft.Status.HEAD_APPROVED,
+        ReplyDraft.Status.APPROVED,
+    }
+
+
+def missing_contributions(case: Case) -> list[Department]:
+    """The co-handling departments (协办科室) that have not yet given their 会办意见."""
+    given = set(case.contributions.values_list("department_id", flat=True))
+    return [
+        d
+        for d in case.co_departments.order_by("sort_order", "name")
+        if d.pk not in given and d.pk != case.host_department_id
+    ]
+
+
 def case_facts(case: Case, today: dt.date, user=None) -> CaseFacts:
 
     draft = current_draft(case)
+    in_review = draft if _in_review(draft) else None
+    stage = STAGE_OF_STATE.get(State(case.state))
+    instructions = reply_template_instructions() if stage else ()
+    co_ids = frozenset(case.co_departments.values_list("pk", flat=True)) - {case.host_department_id}
     windows = {
         d.rule: d.due_on
         for d in case.deadlines.all()
@@ -83,10 +126,25 @@ def case_facts(case: Case, today: dt.date, user=None) -> CaseFacts:
         actor_relations=relations(user, case) if user is not None else frozenset(),
         recused_user_ids=frozenset(case.recusals.values_list("user_id", flat=True)),
         social_impact=case.important_social_impact,
+        contact_unclear=case.contact_unclear,
+        received_on=case.received_on,
+        verifications=case.verifications.filter(stage=stage).count() if stage else 0,
+        template_instructions=instructions,
+        draft_author_id=in_review.author_id if in_review else None,
+        draft_instructions_left=(
+            tuple(i for i in instructions if i in in_review.text) if in_review else ()
+        ),
+        department_ids=co_ids | ({case.host_department_id} if case.host_department_id else set()),
+        has_co_departments=bool(co_ids),
+        lead_named=case.lead_status == LeadStatus.NAMED,
+        missing_contributions=tuple(d.name for d in missing_contributions(case)) if co_ids else (),
+        actor_co_department_ids=co_departments_of(user, case) if co_ids else frozenset(),
     )
 
 
 def _jsonable(value):
+    if isinstance(value, File):
+        return value.name
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Model):
@@ -136,7 +194,29 @@ def _dispatch(case: Case, data: Mapping, user) -> None:
     case.supervising_leader = host.supervising_leader
     case.handler = data.get("handler")
     case.save(update_fields=["host_department", "supervising_leader", "handler"])
-    case.co_departments.set([d for d in data.get("co_departments") or [] if d.pk != host.pk])
+    co_departments = [d for d in data.get("co_departments") or [] if d.pk != host.pk]
+    case.co_departments.set(co_departments)
+    # 第十六条: for several departments the host is the detachment's proposal of the lead
+    # department, which the leader supervising petition work names.
+    case.lead_status = LeadStatus.PROPOSED if co_departments else ""
+    case.lead_named_by = None
+    if co_departments:
+        leader = BureauLeadership.load().petition_leader
+        _alert(
+            case,
+            [leader],
+            Alert.Kind.LEAD_NEEDED,
+            f"lead_needed:{case.pk}",
+            _(
+                "案件 %(number)s 涉及%(departments)s，支队建议由%(host)s牵头，请指定牵头科室（第十六条）。"
+            )
+            % {
+                "number": case.number,
+                "departments": "、".join(d.name for d in [host, *co_departments]),
+                "host": host.name,
+            },
+            link=_step_url(case, "designate_lead"),
+        )
     # Both the table's proposal and the choice made are kept (A16.1).
     case.decision = {
         **case.decision,
@@ -146,6 +226,108 @@ def _dispatch(case: Case, data: Mapping, user) -> None:
         "proposed_by_rule": proposal.pk if proposal else None,
         "followed_proposal": bool(proposal and proposal.department_id == host.pk),
     }
+
+
+def _step_url(case: Case, name: str) -> str:
+    return reverse("cases:transition", args=[case.pk, name])
+
+
+def _alert(case: Case, recipients, kind: str, key: str, message: str, *, link: str = "") -> None:
+    staff_alert_requested.send(
+        sender=Case,
+        case=case,
+        recipients=[r for r in recipients if r is not None],
+        kind=kind,
+        key=key,
+        message=message,
+        link=link,
+    )
+
+
+def _designate_lead(case: Case, data: Mapping, user) -> None:
+    """第十六条: the leader supervising petition work names the lead department; the proposed
+    host becomes a co-handling department if another is named."""
+    lead: Department = data["lead_department"]
+    old = case.host_department
+    if old is not None and old.pk != lead.pk:
+        case.co_departments.remove(lead)
+        case.co_departments.add(old)
+        case.host_department = lead
+        case.supervising_leader = lead.supervising_leader
+        handler = case.handler
+        if handler is not None and not (
+            lead.head_id == handler.pk or lead.staff.filter(pk=handler.pk).exists()
+        ):
+            case.handler = None
+    case.lead_status = LeadStatus.NAMED
+    case.lead_named_by = user
+    case.decision = {
+        **case.decision,
+        "lead_department": lead.name,
+        "lead_named_by": display_name(user),
+    }
+    waiting = missing_contributions(case)
+    _alert(
+        case,
+        [d.head for d in waiting],
+        Alert.Kind.CONTRIBUTION_NEEDED,
+        f"contribution:{case.pk}:{lead.pk}",
+        _("案件 %(number)s 由%(lead)s牵头办理，请录入贵科室的会办意见（第十六条）。")
+        % {"number": case.number, "lead": lead.name},
+        link=_step_url(case, "record_contribution"),
+    )
+
+
+def _record_contribution(case: Case, data: Mapping, user) -> None:
+    Contribution.objects.create(
+        case=case,
+        stage=STAGE_OF_STATE[State(case.state)],
+        department=data["department"],
+        opinion=data["opinion"],
+        recorded_by=user,
+    )
+
+
+def _record_verification(case: Case, data: Mapping, user) -> None:
+    verification = Verification.objects.create(
+        case=case,
+        stage=STAGE_OF_STATE[State(case.state)],
+        subject=data["subject"],
+        checked_on=data["checked_on"],
+        place=data["place"],
+        checked_by=data["checked_by"],
+        methods=list(data["methods"]),
+        findings=data["findings"],
+        conclusion=data["conclusion"],
+        recorded_by=user,
+    )
+    store_attachments(
+        case,
+        data.get("evidence") or [],
+        user=user,
+        verification=verification,
+        note=_("核查证据：%(subject)s") % {"subject": data["subject"]},
+    )
+
+
+def _add_attachment(case: Case, data: Mapping, user) -> None:
+    store_attachments(case, data["files"], user=user, note=data.get("note") or "")
+
+
+def _record_contact(case: Case, data: Mapping, user) -> None:
+    """第十五条: the contact is known; a direct petition not yet decided gets its clock now."""
+    petitioner = case.petitioners.order_by("id").first()
+    if petitioner is None:
+        petitioner = Petitioner(case=case)
+    petitioner.phone = data["phone"]
+    if data.get("name"):
+        petitioner.name = data["name"]
+    petitioner.save()
+    case.contact_unclear = False
+    case.decision = {**case.decision, "contact_known_on": data["known_on"].isoformat()}
+    undecided = case.state in {State.RECEIVED, State.REGISTERED}
+    if undecided and not case.channel.is_superior_assigned:
+        open_deadline(case, RuleKey.ACCEPTANCE_DIRECT, data["known_on"])
 
 
 def _transfer(case: Case, data: Mapping, user) -> None:
@@ -171,6 +353,8 @@ def _replier(stage: str, met: Sequence[str], opens: Sequence[str]):
             # Only review and re-review opinions carry one (A21.1); a first reply stays blank.
             outcome=(data.get("outcome") or "") if stage != "reply" else "",
             author=draft.author,
+            department=case.host_department,
+            jointly_with=co_department_names(case),
         )
         draft.status = ReplyDraft.Status.ISSUED
         draft.save(update_fields=["status", "updated_at"])
@@ -211,6 +395,27 @@ def _review_draft(status: str, approver_field: str | None = None):
         draft.save(update_fields=fields)
 
     return apply
+
+
+def _return_draft(case: Case, data: Mapping, user) -> None:
+    """Sent back with a comment (第十七条): the drafter is told at once and redrafts from it."""
+    draft = _draft_in_review(case)
+    draft.status = ReplyDraft.Status.RETURNED
+    draft.returned_by = user
+    draft.returned_at = timezone.now()
+    draft.return_comment = data["comment"]
+    draft.save(
+        update_fields=["status", "returned_by", "returned_at", "return_comment", "updated_at"]
+    )
+    _alert(
+        case,
+        [draft.author, case.handler],
+        Alert.Kind.REPLY_RETURNED,
+        f"reply_returned:{draft.pk}",
+        _("案件 %(number)s 的答复稿被%(who)s退回：%(comment)s")
+        % {"number": case.number, "who": display_name(user), "comment": data["comment"]},
+        link=_step_url(case, "draft_reply"),
+    )
 
 
 def _record_recusal(case: Case, data: Mapping, user) -> None:
@@ -288,10 +493,15 @@ EFFECTS = {
     "void": _void,
     "draft_reply": _draft_reply,
     "approve_reply_head": _review_draft(ReplyDraft.Status.HEAD_APPROVED, "head_approved_by"),
-    "return_reply_head": _review_draft(ReplyDraft.Status.RETURNED),
+    "return_reply_head": _return_draft,
     "approve_reply_leader": _review_draft(ReplyDraft.Status.APPROVED, "leader_approved_by"),
-    "return_reply_leader": _review_draft(ReplyDraft.Status.RETURNED),
+    "return_reply_leader": _return_draft,
     "record_recusal": _record_recusal,
+    "record_contact": _record_contact,
+    "designate_lead": _designate_lead,
+    "record_contribution": _record_contribution,
+    "record_verification": _record_verification,
+    "add_attachment": _add_attachment,
     "record_impact_report": lambda c, d, u: _decide(
         c, d, u, ["reported_to", "reported_on", "report_content"]
     ),
@@ -357,7 +567,19 @@ def perform_transition(
                     "to": locked.state,
                     "system": system,
                     "petitioner": petitioner,
-                    "fields": {k: _jsonable(v) for k, v in data.items()},
+                    "fields": _logged_fields(transition, data),
                 },
             )
     return locked
+
+
+_MASKS = {"name": mask_name, "phone": mask_phone}
+
+
+def _logged_fields(transition: Transition, data: Mapping) -> dict:
+    """The step's data as the audit log keeps it: the petitioner's identity masked (A6.1)."""
+    identity = {spec.name: spec.identity for spec in transition.fields if spec.identity}
+    return {
+        k: _MASKS[identity[k]](str(v)) if k in identity and v else _jsonable(v)
+        for k, v in data.items()
+    }

@@ -60,3 +60,12 @@ def checked_attachment(upload):
     if upload:
         upload.checked_content_type = attachment_content_type(upload)
     return upload
+
+
+def say_field_in_length_errors(form) -> None:
+    """A text too long is named by its field (“反映内容”最多 5000 字), not Django's "该变量"."""
+    for field in form.fields.values():
+        if getattr(field, "max_length", None):
+            field.error_messages["max_length"] = _(
+                "“%(label)s”最多 %(limit)d 字，现在有 %(count)s 字，请删减。"
+            ) % {"label": field.label, "limit": field.max_length, "count": "%(show_value)d"}

@@ -22,7 +22,12 @@ from petitions.cases import fields
 from petitions.cases.filing import Filing, PetitionerData, file_case
 from petitions.cases.models import Case
 from petitions.cases.notices import enqueue_petitioner_message
-from petitions.cases.validators import checked_attachment, validate_id_number, validate_phone
+from petitions.cases.validators import (
+    checked_attachment,
+    say_field_in_length_errors,
+    validate_id_number,
+    validate_phone,
+)
 from petitions.intake import abuse
 from petitions.intake.models import PublicSubmission
 from rules.kinds import Kind
@@ -131,13 +136,13 @@ class PublicFilingForm(forms.Form):
         required=False,
         help_text=_("如企业、工地、餐馆的名称；不清楚可以不填。"),
     )
-    description = forms.CharField(
+    description = fields.LongTextField(
         label=_("反映内容"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("发生了什么、从什么时候开始、多长时间一次。"),
     )
-    demands = forms.CharField(
+    demands = fields.LongTextField(
         label=_("诉求"),
         max_length=2000,
         required=False,
@@ -206,6 +211,14 @@ class PublicFilingForm(forms.Form):
         self.fields["privacy_consent"].error_messages["required"] = _g(
             "请阅读个人信息说明并勾选同意，才能提交。"
         )
+        say_field_in_length_errors(self)
+        # Long texts are not cut off as they are typed or pasted: a counter shows how much room
+        # is left (public/char-counter.js), and the server's error names the field.
+        for name in ("description", "demands"):
+            field = self.fields[name]
+            field.widget.attrs.pop("maxlength", None)
+            field.widget.attrs["data-max-chars"] = field.max_length
+            field.counts_characters = True
         self.fields["submission_token"].error_messages["required"] = _g(
             "表单已失效，请刷新页面后重新填写。"
         )

@@ -147,13 +147,33 @@ def load_report_demo(admin, today: dt.date | None = None) -> int:
     return len(created)
 
 
+def demo_verification(case: Case, on: dt.date) -> dict:
+    """A verification (核查, 第六条) as a demo case records it before its reply is drafted."""
+    return {
+        "subject": f"{case.reported_party or '被反映单位'}的排放情况",
+        "checked_on": on,
+        "place": case.place,
+        "checked_by": "演示核查组",
+        "methods": ["on_site", "monitoring"],
+        "findings": "现场检查并监测，发现反映的问题属实。",
+        "conclusion": "resolved",
+    }
+
+
 def _demo_case(n, received, plan: Plan, today, *, admin, department, channel, category) -> Case:
     def on(day: dt.date) -> bool:
         return day <= today
 
     def step(case, name, **data):
         if name in {"reply", "reply_review"}:
-            # 第十七条: drafted, approved by the department head, then by the leader.
+            # 第六条: verified first; 第十七条: drafted, approved by the department head, then
+            # by the leader.
+            perform_transition(
+                case,
+                "record_verification",
+                user=admin,
+                data=demo_verification(case, data["replied_on"]),
+            )
             perform_transition(
                 case,
                 "draft_reply",

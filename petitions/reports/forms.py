@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -103,10 +104,38 @@ class CaseNumberMixin(WagtailAdminModelForm):
 
 
 class SpotCheckForm(CaseNumberMixin):
+    """抽查记录 (第二十二条): what was read, the phone follow-up, the finding."""
+
     class Meta:
         model = SpotCheck
-        fields = ["department", "checked_on", "finding", "notes"]
-        widgets = {"checked_on": forms.DateInput(attrs={"type": "date"})}
+        fields = [
+            "department",
+            "checked_on",
+            "materials_read",
+            "follow_up_on",
+            "follow_up_reached",
+            "petitioner_satisfied",
+            "petitioner_said",
+            "finding",
+            "notes",
+        ]
+        widgets = {
+            "checked_on": forms.DateInput(attrs={"type": "date"}),
+            "follow_up_on": forms.DateInput(attrs={"type": "date"}),
+            "follow_up_reached": forms.RadioSelect,
+            "petitioner_satisfied": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, empty in (
+            ("follow_up_reached", _("未回访")),
+            ("petitioner_satisfied", _("未表态")),
+        ):
+            self.fields[name].choices = [("", empty), *SpotCheck._meta.get_field(name).choices]
+        self.fields["follow_up_reached"].help_text = _(
+            "按第二十二条电话回访信访人；未回访的选“未回访”。"
+        )
 
     def clean(self):
         data = super().clean()
@@ -118,7 +147,80 @@ class SpotCheckForm(CaseNumberMixin):
             else:
                 data["department"] = case.host_department
                 self.instance.department = case.host_department
+        reached = data.get("follow_up_reached")
+        if reached and not data.get("follow_up_on"):
+            self.add_error("follow_up_on", _g("请填写电话回访的日期。"))
+        if data.get("petitioner_satisfied") and reached != SpotCheck.Reached.REACHED:
+            self.add_error("petitioner_satisfied", _g("只有回访电话接通，才能记录信访人是否满意。"))
+        if data.get("petitioner_said") and reached != SpotCheck.Reached.REACHED:
+            self.add_error("petitioner_said", _g("只有回访电话接通，才能记录信访人的意见。"))
+        today = timezone.localdate()
+        for name in ("checked_on", "follow_up_on"):
+            if data.get(name) and data[name] > today and name not in self.errors:
+                self.add_error(name, _g("日期不能晚于今天。"))
         return data
+
+
+class SpotCheckDrawForm(forms.Form):
+    """抽查抽样: which cases, how many, and the seed the draw is made with."""
+
+    department = fields.ModelChoiceField(
+        queryset=Department.objects.none(),
+        required=False,
+        label=_("抽查科室"),
+        empty_label=_("全部科室"),
+    )
+    period_start = forms.DateField(
+        label=_("答复日期自"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("答复日期至"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    share = forms.IntegerField(
+        label=_("抽取比例（%）"),
+        required=False,
+        min_value=1,
+        max_value=100,
+        help_text=_("按比例抽取，向上取整；与“抽取件数”二者填一项。"),
+    )
+    count = forms.IntegerField(label=_("抽取件数"), required=False, min_value=1, max_value=1000)
+    seed = forms.CharField(
+        label=_("随机种子"),
+        required=False,
+        max_length=40,
+        help_text=_("留空由系统生成。同一种子、同一范围重新抽取，得到的案件相同。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(active=True).order_by(
+            "sort_order", "name"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("share")) == bool(data.get("count")):
+            self.add_error("count", _g("请填写抽取比例或抽取件数，二者选一。"))
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _g("截止日期不能早于起始日期。"))
+        return data
+
+
+class SpotCheckStepForm(forms.Form):
+    """The date of a step of a spot check (反馈、报告)."""
+
+    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SpotCheckAnswerForm(SpotCheckStepForm):
+    """科室答复 to the findings."""
+
+    text = forms.CharField(
+        label=_("科室答复"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("对抽查发现的问题作出说明，写明整改措施和完成时间。"),
+    )
 
 
 class TalkForm(CaseNumberMixin):

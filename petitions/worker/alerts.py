@@ -43,10 +43,12 @@ def supervising_leader_of(case: Case):
     return case.leader or BureauLeadership.load().petition_leader
 
 
-def create_alerts(case: Case, recipients: Iterable, kind: str, key: str, message: str) -> int:
+def create_alerts(
+    case: Case, recipients: Iterable, kind: str, key: str, message: str, *, link: str = ""
+) -> int:
     """Create each alert at most once: the unique (recipient, key) pair absorbs repeats."""
     rows = [
-        Alert(recipient=user, case=case, kind=kind, key=key, message=message)
+        Alert(recipient=user, case=case, kind=kind, key=key, message=message, link=link)
         for user in _unique(recipients)
     ]
     before = Alert.objects.filter(key=key, case=case).count()

@@ -6,7 +6,8 @@ import io
 
 import pytest
 from django.core.management import call_command
-from factories import UserFactory, detachment_user, make_case, step
+from django.utils import timezone
+from factories import UserFactory, detachment_user, make_case, record_verification, step
 from playwright.sync_api import expect
 
 from rules.roles import Role
@@ -87,7 +88,9 @@ def test_a16_1_a17_1_browser_responsibility_table_and_two_level_reply_approval(
     page.locator("form#w-editor-form button[type=submit]").first.click()
     expect(page.locator(".messages")).to_contain_text("已交办")
 
-    # The handler drafts; the head sends it back; the handler revises; head, leader approve.
+    # The handler verifies (第六条) and drafts; the head sends it back; the handler revises;
+    # head, leader approve.
+    record_verification(case, handler)
     log_in(page, base, handler)
     take_step(
         page, base, case, "draft_reply", {"#id_reply_text": "初稿", "select:#id_method": "letter"}
@@ -107,7 +110,7 @@ def test_a16_1_a17_1_browser_responsibility_table_and_two_level_reply_approval(
     log_in(page, base, leader)
     take_step(page, base, case, "approve_reply_leader", {"#id_comment": "同意发出"})
     log_in(page, base, handler)
-    take_step(page, base, case, "reply")
+    take_step(page, base, case, "reply", {"#id_received_on": timezone.localdate().isoformat()})
     expect(page.locator("#case-number")).to_contain_text("已答复")
     expect(page.locator("#reply-drafts")).to_contain_text("已退回修改")
     expect(page.locator("#reply-drafts")).to_contain_text(FINAL_REPLY)

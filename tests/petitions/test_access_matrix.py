@@ -15,16 +15,24 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
-from factories import DepartmentFactory, UserFactory, a_category, step
+from factories import DepartmentFactory, UserFactory, a_category, record_verification, step
 from wagtail.models import ModelLogEntry
 
 from petitions.cases.deadlines import local_today
 from petitions.cases.filing import Filing, PetitionerData, file_case
-from petitions.models import Attachment, Case, Recusal, ReplyDraft, Transfer
+from petitions.models import (
+    Attachment,
+    Case,
+    Contribution,
+    Recusal,
+    ReplyDraft,
+    Transfer,
+    Verification,
+)
 from rules.roles import ROLE_GROUP_NAMES, Role
 from rules.states import State
 from rules.transitions import TRANSITIONS, FieldKind
-from snippets.models import Channel, ReferralGuideEntry
+from snippets.models import BureauLeadership, Channel, ReferralGuideEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -377,6 +385,24 @@ def test_a6_2_a_recused_department_head_cannot_approve_the_reply(world):
     head = world["users"]["head_a"]
     case = world["cases"]["a"]
     step(case, "record_recusal", detachment, person=head, reason="与信访人系同学")
+    # A case for 甲科 and 乙科: the lead named, 乙科's contribution in, a verification made.
+    leadership = BureauLeadership.load()
+    leadership.petition_leader = world["users"]["leader_a"]
+    leadership.save()
+    step(
+        case,
+        "designate_lead",
+        world["users"]["leader_a"],
+        lead_department=world["departments"]["a"],
+    )
+    step(
+        case,
+        "record_contribution",
+        world["users"]["staff_b"],
+        department=world["departments"]["b"],
+        opinion="乙科会办意见",
+    )
+    record_verification(case, world["users"]["handler_a"])
     step(case, "draft_reply", world["users"]["handler_a"], reply_text="答复", method="letter")
     response = _client(head).post(f"/admin/cases/{case.pk}/step/approve_reply_head/", {})
     assert response.status_code in {200, 403}
@@ -428,6 +454,12 @@ def _step_data(transition, user, world) -> dict:
                 data[spec.name] = user.pk
             case FieldKind.REFERRAL:
                 data[spec.name] = ReferralGuideEntry.objects.order_by("sort_order").first().pk
+            case FieldKind.CHOICES:
+                data[spec.name] = [spec.choices[0][0]]
+            case FieldKind.PHONE:
+                data[spec.name] = "13800001111"
+            case FieldKind.FILES:
+                data[spec.name] = SimpleUploadedFile("证据.png", PNG, "image/png")
     return data
 
 
@@ -445,6 +477,10 @@ def _snapshot(case: Case) -> tuple:
         Recusal.objects.filter(case=case).count(),
         Transfer.objects.filter(case=case).count(),
         ReplyDraft.objects.filter(case=case).count(),
+        Verification.objects.filter(case=case).count(),
+        Contribution.objects.filter(case=case).count(),
+        Attachment.objects.filter(case=case).count(),
+        case.lead_status,
     )
 
 

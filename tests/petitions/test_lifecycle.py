@@ -9,6 +9,7 @@ from factories import (
     DepartmentFactory,
     UserFactory,
     a_category,
+    a_photo,
     detachment_user,
     direct_channel,
     issue_reply,
@@ -116,6 +117,7 @@ def test_a13_1_a20_2_whole_path_from_filing_to_archive():
 
 
 APPROVAL = [
+    "petitions.record_verification",
     "petitions.draft_reply",
     "petitions.approve_reply_head",
     "petitions.approve_reply_leader",
@@ -230,6 +232,19 @@ VALID_DATA = {
     "approve_reply_leader": lambda dept: {},
     "return_reply_leader": lambda dept: {"comment": "请补充"},
     "record_recusal": lambda dept: {"person": UserFactory(username="recused_x"), "reason": "亲属"},
+    "record_contact": lambda dept: {"phone": "13800001111", "known_on": D},
+    "designate_lead": lambda dept: {"lead_department": dept},
+    "record_contribution": lambda dept: {"department": dept, "opinion": "会办意见"},
+    "record_verification": lambda dept: {
+        "subject": "排放情况",
+        "checked_on": D,
+        "place": "现场",
+        "checked_by": "王五",
+        "methods": ["on_site"],
+        "findings": "无异常",
+        "conclusion": "explained",
+    },
+    "add_attachment": lambda dept: {"files": [a_photo()]},
     "record_impact_report": lambda dept: {
         "reported_to": "区政府、区信访办",
         "reported_on": D,

@@ -9,6 +9,7 @@ from factories import (
     a_category,
     detachment_user,
     make_case,
+    record_verification,
     step,
 )
 from freezegun import freeze_time
@@ -18,6 +19,7 @@ from petitions.models import Case, ReplyDraft
 from rules.roles import Role
 from rules.states import State
 from rules.transitions import TransitionRefused
+from snippets.models import BureauLeadership
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
@@ -39,6 +41,9 @@ def people():
     a.staff.add(handler)
     b = DepartmentFactory(name="乙科", head=other_head)
     b.staff.add(co_handler)
+    leadership = BureauLeadership.load()
+    leadership.petition_leader = leader
+    leadership.save()
     return {
         "head": head,
         "leader": leader,
@@ -52,6 +57,21 @@ def people():
 
 
 def dispatched(people) -> Case:
+    """Dispatched to 甲科 with 乙科 co-handling: 甲科 named lead, 乙科's contribution in, and a
+    verification on record, so that 甲科 may draft (第六条, 第十六条)."""
+    case = dispatched_only(people)
+    step(case, "designate_lead", people["leader"], lead_department=people["a"])
+    step(
+        case,
+        "record_contribution",
+        people["co_handler"],
+        department=people["b"],
+        opinion="乙科意见",
+    )
+    return record_verification(case, people["handler"])
+
+
+def dispatched_only(people) -> Case:
     user = people["detachment"]
     case = step(
         make_case(received_on=dt.date(2026, 3, 2)),
@@ -155,6 +175,7 @@ def test_a6_2_a_recused_user_cannot_be_assigned_approve_or_see_the_identity(peop
         basis="responsibility_table",
         handler=people["handler"],
     )
+    record_verification(case, people["handler"])
     step(case, "draft_reply", people["handler"], reply_text="答复", method="letter")
     with pytest.raises(TransitionRefused) as refused:
         step(case, "approve_reply_head", people["head"])

@@ -16,7 +16,7 @@ from petition_site.public.starter import ensure_public_pages
 from petitions.cases.filing import Filing, PetitionerData, file_case
 from petitions.cases.models import Case
 from petitions.cases.transitions import perform_transition
-from petitions.reports.demo import load_report_demo
+from petitions.reports.demo import demo_verification, load_report_demo
 from petitions.reports.records import grant_record_permissions
 from petitions.transfer.importing import install_default_mappings
 from rules.roles import ROLE_GROUP_NAMES, Role
@@ -344,7 +344,14 @@ class Command(BaseCommand):
 
         def step(case, name, **data):
             if name in {"reply", "reply_review", "reply_re_review"}:
-                # 第十七条: drafted, approved by the department head, then by the leader.
+                # 第六条: verified first; 第十七条: drafted, approved by the department head,
+                # then by the leader.
+                perform_transition(
+                    case,
+                    "record_verification",
+                    user=admin,
+                    data=demo_verification(case, data["replied_on"]),
+                )
                 perform_transition(
                     case,
                     "draft_reply",
