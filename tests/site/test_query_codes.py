@@ -54,8 +54,9 @@ def test_x_1_a_rotated_key_keeps_old_codes_while_it_is_listed(settings, client):
     settings.PETITIONS_QUERY_CODE_KEY = "new-key"
     settings.PETITIONS_QUERY_CODE_OLD_KEYS = ["old-key"]
     assert case.number in look_up(client, case.number, code)
-    assert hash_query_code(code).split("$")[1] != (
-        PublicSubmission.objects.get(case=case).query_code_hash.split("$")[1]
+    assert (
+        hash_query_code(code).split("$")[1]
+        != (PublicSubmission.objects.get(case=case).query_code_hash.split("$")[1])
     )
     # Once the old key is dropped from the list, its codes no longer open anything.
     settings.PETITIONS_QUERY_CODE_OLD_KEYS = []
