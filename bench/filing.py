@@ -1,21 +1,30 @@
-"""Benchmark: public filing throughput against the server started the production way.
+"""Benchmark: public filing throughput, side by side with a bare Django filing (issue 14).
 
 Run from the project root:
 
-    .venv/bin/python bench/filing.py                                   # SQLite, 1,000 filings
-    .venv/bin/python bench/filing.py --filings 5000 --concurrency 16 --workers 4
+    .venv/bin/python bench/filing.py                                   # SQLite
+    .venv/bin/python bench/filing.py --filings 1000 --rounds 5
     .venv/bin/python bench/filing.py --database-url postgres://postgres@127.0.0.1:5432/bench_filing
 
-What runs: `petition_site.settings.production` under gunicorn (sync workers), on a fresh SQLite
-file in var/bench/filing/ (or the PostgreSQL database given, which must exist; it is migrated
-and keeps its rows). The starter configuration is loaded first. Each simulated resident opens
-the filing form (GET /xinfang/file/: a fresh submission token and CSRF cookie) and submits it
-(POST), as a browser behind the bureau's HTTPS proxy would (X-Forwarded-Proto: https). The
-filing limits per address and per phone are raised for the run: the benchmark measures the
-filing path, and every request here comes from one address.
+What runs: two servers under gunicorn (sync workers, 4 by default), started the same way:
 
-Reported: filings per second over the whole run, and the median and p95 latency of the POST
-(which files the case: number, deadline, audit log, query code hash) and of the GET.
+- the project: `petition_site.settings.production` on a fresh SQLite file in var/bench/filing/
+  (or the PostgreSQL database given, which must exist; it is migrated and keeps its rows), the
+  starter configuration loaded first;
+- the baseline: `bench/bare_filing.py`, a minimal Django view that takes a counter row (SELECT …
+  FOR UPDATE), counts one up and inserts one row, behind Django's CSRF check, on its own SQLite
+  file with the project's SQLite options (or the database `<name>_bare` beside the PostgreSQL
+  one, created if missing).
+
+Each simulated resident (8 at once by default) opens the filing form (GET /xinfang/file/: a
+fresh submission token and CSRF cookie) and submits it (POST), as a browser behind the bureau's
+HTTPS proxy would (X-Forwarded-Proto: https). Runs alternate, project then baseline, `--rounds`
+times, so both see the same machine; each server is warmed up first. The filing limits per
+address and per phone are raised for the run: every request here comes from one address.
+
+Reported per run and as the median over the rounds: filings per second, the median and p95 of
+the POST (which files the case: number, deadline, audit log, query code hash) and of the GET,
+and the project's throughput as a share of the baseline's in the same round.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ import subprocess
 import threading
 import time
 import urllib.parse
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +55,8 @@ KIND = re.compile(r'<option value="([a-z_]+)"')
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--filings", type=int, default=1000)
+    parser.add_argument("--filings", type=int, default=500, help="filings per run")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each server, alternating")
     parser.add_argument("--concurrency", type=int, default=8, help="simulated residents at once")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default SQLite)")
@@ -81,17 +92,22 @@ def server_env(args: argparse.Namespace, var_dir: Path) -> dict[str, str]:
 
 
 def prepare(env: dict[str, str]) -> None:
-    for command in (["migrate", "-v", "0"], ["createcachetable"], ["load_starter"]):
+    for command in (
+        ["migrate", "-v", "0"],
+        ["createcachetable"],
+        ["load_starter"],
+        ["collectstatic", "--noinput", "-v", "0"],
+    ):
         subprocess.run(
             [PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
         )
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(env: dict[str, str], port: int, workers: int, app: str) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             GUNICORN,
-            "petition_site.wsgi",
+            app,
             "-w",
             str(workers),
             "-b",
@@ -212,6 +228,52 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18]
 
 
+def bare_database_url(url: str) -> str:
+    """The baseline's PostgreSQL database beside the project's: <name>_bare, created if missing."""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/") + "_bare"
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def bare_env(args: argparse.Namespace, var_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    env["PETITIONS_VAR_DIR"] = str(var_dir)
+    if args.database_url:
+        env["BARE_DATABASE_URL"] = bare_database_url(args.database_url)
+    else:
+        env["BARE_SQLITE"] = str(var_dir / "bare.sqlite3")
+    subprocess.run([PYTHON, str(ROOT / "bench" / "bare_filing.py")], env=env, check=True, cwd=ROOT)
+    env["PYTHONPATH"] = str(ROOT / "bench")
+    return env
+
+
+@dataclass
+class Run:
+    elapsed: float
+    filings: int
+    gets: list[float]
+    posts: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.filings / self.elapsed
+
+    def line(self, name: str) -> str:
+        return (
+            f"{name:<9} {self.rate:7.1f} filings/s   POST median "
+            f"{statistics.median(self.posts) * 1000:5.0f} ms  p95 {p95(self.posts) * 1000:5.0f} ms"
+            f"   GET median {statistics.median(self.gets) * 1000:4.0f} ms"
+            f"  p95 {p95(self.gets) * 1000:4.0f} ms"
+        )
+
+
 def main() -> None:
     args = parse_args()
     var_dir = ROOT / "var" / "bench" / "filing"
@@ -220,24 +282,47 @@ def main() -> None:
     var_dir.mkdir(parents=True, exist_ok=True)
     env = server_env(args, var_dir)
     prepare(env)
-    port = args.port or free_port()
-    server = start_gunicorn(env, port, args.workers)
+    baseline_env = bare_env(args, var_dir)
+    port, bare_port = free_port(), free_port()
+    servers = [
+        start_gunicorn(env, port, args.workers, "petition_site.wsgi"),
+        start_gunicorn(baseline_env, bare_port, args.workers, "bare_filing:application"),
+    ]
+    rounds: list[tuple[Run, Run]] = []
     try:
-        run(port, min(50, args.filings), args.concurrency)  # warm up every worker
-        elapsed, gets, posts = run(port, args.filings, args.concurrency)
+        for p in (port, bare_port):
+            run(p, min(50, args.filings), args.concurrency)  # warm up every worker
+        for n in range(args.rounds):
+            elapsed, gets, posts = run(port, args.filings, args.concurrency)
+            project = Run(elapsed, args.filings, gets, posts)
+            elapsed, gets, posts = run(bare_port, args.filings, args.concurrency)
+            bare = Run(elapsed, args.filings, gets, posts)
+            rounds.append((project, bare))
+            print(f"round {n + 1}:")
+            print("  " + project.line("project"))
+            print("  " + bare.line("bare"))
+            print(f"  ratio {project.rate / bare.rate:.2f}")
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        for server in servers:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    ratios = [p.rate / b.rate for p, b in rounds]
+    print()
     print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}")
-    print(f"gunicorn workers: {args.workers}, concurrency: {args.concurrency}")
-    print(f"filings: {args.filings} in {elapsed:.1f} s = {args.filings / elapsed:.1f} filings/s")
     print(
-        f"POST (files the case): median {statistics.median(posts) * 1000:.0f} ms, "
-        f"p95 {p95(posts) * 1000:.0f} ms"
+        f"gunicorn workers: {args.workers}, concurrency: {args.concurrency}, "
+        f"{args.filings} filings a run, {args.rounds} rounds"
     )
+    for name, index in (("project", 0), ("bare", 1)):
+        runs = [r[index] for r in rounds]
+        print(
+            f"{name:<9} median {statistics.median(r.rate for r in runs):.1f} filings/s, "
+            f"POST p95 {statistics.median(p95(r.posts) for r in runs) * 1000:.0f} ms "
+            f"(median of the rounds)"
+        )
     print(
-        f"GET (the form):        median {statistics.median(gets) * 1000:.0f} ms, "
-        f"p95 {p95(gets) * 1000:.0f} ms"
+        f"ratio project/bare: median {statistics.median(ratios):.2f} "
+        f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)}); target >= 0.30"
     )
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
