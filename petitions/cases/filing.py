@@ -218,6 +218,16 @@ def _insert_related(
         through.objects.bulk_create(links)
     if petitioners:
         Petitioner.objects.bulk_create(petitioners)
+    # The petitioners each case was filed with, as if prefetched: the receipt and the first
+    # message to the petitioner need not read them back.
+    by_case: dict[int, list[Petitioner]] = {}
+    for petitioner in petitioners:
+        by_case.setdefault(petitioner.case_id, []).append(petitioner)
+    for case in cases:
+        known = case.petitioners.all()
+        known._result_cache = by_case.get(case.pk, [])
+        setattr(known, "_prefetch_done", True)  # noqa: B010 - Django's own prefetch marker
+        setattr(case, "_prefetched_objects_cache", {"petitioners": known})  # noqa: B010
     if attachments:
         Attachment.objects.bulk_create(attachments)
     if deadlines:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import ChainMap
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,13 +36,21 @@ def enqueue_petitioner_message(case: Case, event: str, *, query_code: str = "") 
     if case.anonymous or (body := render_message(case, event, extra)) is None:
         return
     now = timezone.now()
-    for petitioner in case.petitioners.exclude(phone=""):
-        PetitionerMessage.objects.get_or_create(
-            case=case,
-            event=event,
-            to=petitioner.phone,
-            defaults={"body": body, "redact": query_code, "next_attempt_at": now},
-        )
+    # One message per event and number (one_message_per_event): a repeat adds nothing.
+    PetitionerMessage.objects.bulk_create(
+        [
+            PetitionerMessage(
+                case=case,
+                event=event,
+                to=phone,
+                body=body,
+                redact=query_code,
+                next_attempt_at=now,
+            )
+            for phone in dict.fromkeys(p.phone for p in case.petitioners.all() if p.phone)
+        ],
+        ignore_conflicts=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -142,52 +152,94 @@ def reply_template_instructions() -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def placeholder_values(case: Case, *, leaves_out_identity: bool = False) -> dict[str, str]:
+class PlaceholderValues(MutableMapping[str, str]):
+    """The placeholders' values for one case, each computed when a template first uses it: a
+    message that names only the case number reads nothing more from the database."""
+
+    def __init__(self, getters: dict[str, Callable[[], str]]):
+        self._getters = getters
+        self._values: dict[str, str] = {}
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self._values:
+            self._values[name] = self._getters[name]()
+        return self._values[name]
+
+    def __setitem__(self, name: str, value: str) -> None:
+        self._values[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        self._values.pop(name, None)
+        self._getters.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self._getters, *self._values]))
+
+    def __len__(self) -> int:
+        return len(self._getters.keys() | self._values.keys())
+
+
+def placeholder_values(case: Case, *, leaves_out_identity: bool = False) -> PlaceholderValues:
     """The values of the fixed placeholders for one case (see snippets.templating)."""
     decision = case.decision or {}
-    petitioner = None
-    if not (leaves_out_identity or case.anonymous):
-        petitioner = case.petitioners.first()
-    reply_deadline = case.deadlines.filter(rule__in=REPLY_RULES).first()
-    last_reply = case.replies.order_by("-replied_on", "-id").first()
-    route = decision.get("legal_route", "")
     bureau = bureau_profile()
-    return {
-        "局名称": bureau.name,
-        "局简称": bureau.short,
-        "局电话": bureau.phone,
-        "局地址": bureau.address,
-        "接待时间": bureau.office_hours,
-        "落款": bureau.signature,
-        "管理办法": bureau.regulation,
-        "案件编号": case.number,
-        "收到日期": letter_date(case.received_on),
-        "受理日期": letter_date(case.accepted_on),
-        "答复期限": letter_date(reply_deadline.due_on) if reply_deadline else "",
-        "信访人姓名": petitioner.name if petitioner else "信访人",
-        "问题发生地点": case.place,
-        "承办科室": case.host_department.name if case.host_department_id else "",
-        "有权机关": decision.get("competent_agency", ""),
-        "有权机关联系方式": decision.get("agency_contact", ""),
-        "引导内容": decision.get("guidance", ""),
-        "不予受理理由": "。".join(
+
+    def petitioner_name() -> str:
+        petitioner = None
+        if not (leaves_out_identity or case.anonymous):
+            petitioner = case.petitioners.first()
+        return petitioner.name if petitioner else "信访人"
+
+    def reply_due() -> str:
+        reply_deadline = case.deadlines.filter(rule__in=REPLY_RULES).first()
+        return letter_date(reply_deadline.due_on) if reply_deadline else ""
+
+    def last_reply_text() -> str:
+        last_reply = case.replies.order_by("-replied_on", "-id").first()
+        return last_reply.text if last_reply else ""
+
+    def decline_reasons() -> str:
+        return "。".join(
             p
             for p in [
                 str(dict(DECLINE_REASONS).get(decision.get("reason_kind"), "")),
                 decision.get("reason", ""),
             ]
             if p
-        ),
-        "引导途径": f"根据第十四条，您可以：{route}" if route else "",
-        "异议理由": decision.get("objection_reasons", ""),
-        "来源渠道": case.channel.name,
-        "来源工单号": case.source_ticket_number,
-        "答复内容": last_reply.text if last_reply else "",
-        "答复单位": replying_department(case),
-        "核查情况": verifications_text(case),
-        "今天": letter_date(timezone.localdate()),
-        "查询码": "",
-    }
+        )
+
+    route = decision.get("legal_route", "")
+    return PlaceholderValues(
+        {
+            "局名称": lambda: bureau.name,
+            "局简称": lambda: bureau.short,
+            "局电话": lambda: bureau.phone,
+            "局地址": lambda: bureau.address,
+            "接待时间": lambda: bureau.office_hours,
+            "落款": lambda: bureau.signature,
+            "管理办法": lambda: bureau.regulation,
+            "案件编号": lambda: case.number,
+            "收到日期": lambda: letter_date(case.received_on),
+            "受理日期": lambda: letter_date(case.accepted_on),
+            "答复期限": reply_due,
+            "信访人姓名": petitioner_name,
+            "问题发生地点": lambda: case.place,
+            "承办科室": lambda: case.host_department.name if case.host_department_id else "",
+            "有权机关": lambda: decision.get("competent_agency", ""),
+            "有权机关联系方式": lambda: decision.get("agency_contact", ""),
+            "引导内容": lambda: decision.get("guidance", ""),
+            "不予受理理由": decline_reasons,
+            "引导途径": lambda: f"根据第十四条，您可以：{route}" if route else "",
+            "异议理由": lambda: decision.get("objection_reasons", ""),
+            "来源渠道": lambda: case.channel.name,
+            "来源工单号": lambda: case.source_ticket_number,
+            "答复内容": last_reply_text,
+            "答复单位": lambda: replying_department(case),
+            "核查情况": lambda: verifications_text(case),
+            "今天": lambda: letter_date(timezone.localdate()),
+            "查询码": lambda: "",
+        }
+    )
 
 
 def template_text(key: str) -> tuple[str, str]:
@@ -209,4 +261,4 @@ def render_message(case: Case, event: str, extra: dict[str, str] | None = None) 
     if key not in DEFAULT_TEMPLATES:
         return None
     _title, body = template_text(key)
-    return render(body, {**placeholder_values(case), **(extra or {})})
+    return render(body, ChainMap(extra or {}, placeholder_values(case)))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db.models import Subquery
+
 from petitions.cases.models import (
     CaseNumberSequence,
 )
 from snippets.bureau import current_number_prefix
+from snippets.models import BureauProfile
 
 
 def format_number(prefix: str, year: int, serial: int) -> str:
@@ -35,11 +39,19 @@ def reserve_numbers(year: int, count: int) -> list[tuple[str, int]]:
     """
     if count < 1:
         return []
-    seq, _created = CaseNumberSequence.objects.select_for_update().get_or_create(year=year)
+    # The prefix in force is read with the locked row, in the same statement.
+    seq, _created = (
+        CaseNumberSequence.objects.select_for_update(of=("self",))
+        .annotate(prefix=Subquery(BureauProfile.objects.order_by("id").values("number_prefix")[:1]))
+        .get_or_create(year=year)
+    )
     first = seq.last + 1
     seq.last += count
     seq.save(update_fields=["last"])
-    prefix = current_number_prefix()
+    if _created:  # a new year's row: made, not selected with the prefix
+        prefix = current_number_prefix()
+    else:
+        prefix = getattr(seq, "prefix", None) or settings.PETITIONS_NUMBER_PREFIX
     return [(format_number(prefix, year, serial), serial) for serial in range(first, seq.last + 1)]
 
 

@@ -227,26 +227,56 @@ def challenge_refusal(token: str, answer: str, *, submission_token: str) -> Refu
 # --- the checks the views call ---------------------------------------------------------------
 
 
-def challenge_needed(address: str, phone: str = "") -> bool:
-    """True once this address or this phone has filed `PUBLIC_CHALLENGE_AFTER` cases."""
+def challenge_needed(address: str, phone: str = "", *, entries: Mapping | None = None) -> bool:
+    """True once this address or this phone has filed `PUBLIC_CHALLENGE_AFTER` cases.
+
+    `entries`: the counters as `read_counters` gave them, if already read for this request.
+    """
+    address_key, phone_key = _address_key(address), _phone_key(phone)
+    if entries is None:
+        entries = read_counters(address, phone)
     after = challenge_after()
-    if address not in exempt_addresses() and count(_address_key(address)) >= after:
+    if address not in exempt_addresses() and _count_of(entries.get(address_key)) >= after:
         return True
-    return count(_phone_key(phone)) >= after
+    return _count_of(entries.get(phone_key)) >= after
 
 
-def check_filing(address: str, data: Mapping) -> Refusal | None:
+def read_counters(address: str, phone: str) -> dict:
+    """This address's and this phone's counters, in one read of the cache."""
+    keys = [k for k in (_address_key(address), _phone_key(phone)) if k]
+    return cache.get_many(keys)
+
+
+def _count_of(entry) -> int:
+    if not entry or entry[1] <= time.time():
+        return 0
+    return int(entry[0])
+
+
+def check_filing(address: str, data: Mapping, *, entries: Mapping | None = None) -> Refusal | None:
     """Whether a valid public form may be filed now (None) or why not.
 
-    `data` is the form's cleaned data: phone, submission_token, challenge, challenge_answer.
-    A repeat of a form already filed is never refused: it files nothing new.
+    `data` is the form's cleaned data: phone, submission_token, challenge, challenge_answer;
+    `entries` the counters if already read (`read_counters`). A repeat of a form already filed
+    is never refused: it files nothing new.
     """
-    submission_token = data.get("submission_token") or ""
-    if PublicSubmission.objects.filter(token=submission_token).exists():
+    phone = data.get("phone") or ""
+    if entries is None:
+        entries = read_counters(address, phone)
+    refusal = _refusal(address, data, entries)
+    if (
+        refusal is not None
+        and PublicSubmission.objects.filter(token=data.get("submission_token") or "").exists()
+    ):
         return None
+    return refusal
+
+
+def _refusal(address: str, data: Mapping, entries: Mapping) -> Refusal | None:
+    submission_token = data.get("submission_token") or ""
     allowed, _seconds = address_limit()
     address_key = _address_key(address)
-    if address not in exempt_addresses() and count(address_key) >= allowed:
+    if address not in exempt_addresses() and _count_of(entries.get(address_key)) >= allowed:
         return Refusal(
             _g("从您的网络提交的信访事项过多，请%(minutes)d分钟后再试。")
             % {"minutes": _minutes_left(address_key)},
@@ -254,7 +284,7 @@ def check_filing(address: str, data: Mapping) -> Refusal | None:
         )
     allowed, seconds = phone_limit()
     phone_key = _phone_key(data.get("phone") or "")
-    if phone_key and count(phone_key) >= allowed:
+    if phone_key and _count_of(entries.get(phone_key)) >= allowed:
         return Refusal(
             _g(
                 "这个电话号码%(hours)d小时内已提交%(count)d件信访事项，请稍后再试；"
@@ -263,7 +293,7 @@ def check_filing(address: str, data: Mapping) -> Refusal | None:
             % {"hours": max(1, seconds // 3600), "count": allowed},
             429,
         )
-    if challenge_needed(address, data.get("phone") or ""):
+    if challenge_needed(address, data.get("phone") or "", entries=entries):
         return challenge_refusal(
             data.get("challenge") or "",
             data.get("challenge_answer") or "",
@@ -272,8 +302,26 @@ def check_filing(address: str, data: Mapping) -> Refusal | None:
     return None
 
 
-def record_filing(address: str, data: Mapping) -> None:
-    """Count a case just filed against its address and its phone number."""
-    hit(_address_key(address), address_limit()[1])
-    if phone_key := _phone_key(data.get("phone") or ""):
-        hit(phone_key, phone_limit()[1])
+def record_filing(address: str, data: Mapping, *, entries: Mapping | None = None) -> None:
+    """Count a case just filed against its address and its phone number, in one cache write.
+
+    `entries`: the counters as read before filing (`read_counters`), else read again here.
+    """
+    phone = data.get("phone") or ""
+    if entries is None:
+        entries = read_counters(address, phone)
+    now = time.time()
+    updated = {}
+    for key, window in (
+        (_address_key(address), address_limit()[1]),
+        (_phone_key(phone), phone_limit()[1]),
+    ):
+        if key is None:
+            continue
+        entry = entries.get(key)
+        if not entry or entry[1] <= now:
+            entry = (0, now + window)
+        updated[key] = (int(entry[0]) + 1, float(entry[1]))
+    # Each entry keeps its own window's end (see `hit`); the cache keeps both until the later.
+    latest = max(expires for _n, expires in updated.values())
+    cache.set_many(updated, timeout=max(1, math.ceil(latest - now)))

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -363,21 +364,22 @@ def website_channel() -> Channel:
 
 
 def file_public_petition(
-    form: PublicFilingForm, *, submission_token: str
+    form: PublicFilingForm,
+    *,
+    submission_token: str,
+    also: Callable[[Case], object] | None = None,
 ) -> tuple[Case, str | None, bool]:
     """File a valid public form once: (case, query code, created).
 
     The same token returns the case it filed the first time, with no query code (only its hash
     is kept; the view shows the code again from the petitioner's session). Two requests with the
     same token at once file one case: the unique token makes the second one roll back.
+    `also(case)` runs in the same transaction when a case was filed (one commit for all).
     """
-    existing = _existing(submission_token)
-    if existing is not None:
-        return existing, None, False
     code = new_query_code()
     try:
         with transaction.atomic():
-            # Seen here when the other request committed first (SQLite serialises writers).
+            # A repeat, or the other request committed first (SQLite serialises writers).
             if (existing := _existing(submission_token)) is not None:
                 return existing, None, False
             case = file_case(form.to_filing(website_channel()))
@@ -386,6 +388,8 @@ def file_public_petition(
             )
             # The receipt by SMS too (X.1): number and query code.
             enqueue_petitioner_message(case, "filed_online", query_code=code)
+            if also is not None:
+                also(case)
     except IntegrityError:
         existing = _existing(submission_token)
         if existing is None:
@@ -404,15 +408,20 @@ class Submitted:
 
 def submit_public_filing(form: PublicFilingForm, *, address: str) -> Submitted | abuse.Refusal:
     """The one way a valid public filing goes, from the website or the API: the abuse checks
-    for this address and phone, the filing (once per submission token), and the count."""
-    refusal = abuse.check_filing(address, form.cleaned_data)
+    for this address and phone, the filing (once per submission token), and the count.
+
+    The count is written in the filing's transaction: one commit for both (on SQLite each
+    commit is a disk flush under the one write lock).
+    """
+    entries = abuse.read_counters(address, form.cleaned_data.get("phone") or "")
+    refusal = abuse.check_filing(address, form.cleaned_data, entries=entries)
     if refusal is not None:
         return refusal
     case, code, created = file_public_petition(
-        form, submission_token=form.cleaned_data["submission_token"]
+        form,
+        submission_token=form.cleaned_data["submission_token"],
+        also=lambda case: abuse.record_filing(address, form.cleaned_data, entries=entries),
     )
-    if created:
-        abuse.record_filing(address, form.cleaned_data)
     return Submitted(case=case, query_code=code, created=created)
 
 

@@ -289,7 +289,8 @@ if redis_url := os.environ.get("REDIS_URL"):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's database cache, writing an entry in one statement (site/cache.py).
+            "BACKEND": "petition_site.cache.DatabaseCache",
             # Created by a migration (petitions 0013), so `migrate` alone is enough.
             "LOCATION": "petitions_cache",
         }

@@ -289,7 +289,8 @@ def test_x_5_a_partner_platform_files_for_many_residents_but_each_phone_is_limit
 
 def test_x_1_the_counters_are_shared_by_every_web_process():
     """Not a per-process memory cache: another process's cache connection sees the count."""
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    # The project's database cache (site/cache.py: one statement a write), sharing Django's table.
+    assert settings.CACHES["default"]["BACKEND"] == "petition_site.cache.DatabaseCache"
     abuse.record_filing("10.9.9.9", {"phone": "13900001111"})
     another_process = DatabaseCache(settings.CACHES["default"]["LOCATION"], {})
     assert another_process.get(abuse._address_key("10.9.9.9"))[0] == 1
