@@ -29,7 +29,7 @@ from petitions.transfer.importing import (
     SheetError,
     Status,
     check_upload,
-    import_rows,
+    import_sheet,
     importable_channels,
     may_import,
     parse_sheet,
@@ -162,15 +162,15 @@ class ImportView(WagtailAdminTemplateMixin, TemplateView):
         channel = form.cleaned_data["channel"]
         try:
             # Checked again: the ledger may have changed since the preview.
-            preview = preview_rows(
+            preview, result = import_sheet(
                 parse_sheet(
                     content, form.cleaned_data["token"], channel, max_rows=MAX_ROWS_PER_UPLOAD
-                )
+                ),
+                user=self.request.user,
             )
         except SheetError as error:
             messages.error(self.request, error.message)
             return self.render_to_response(self.get_context_data(form=ImportUploadForm()))
-        result = import_rows(preview, user=self.request.user)
         messages.success(
             self.request,
             _g("已导入 %(created)d 件，跳过 %(skipped)d 行。")
