@@ -87,6 +87,9 @@ DATETIME_FORMATS = (
 #: Excel serial day numbers of 1990 to 2100: a bare number in that range is a date.
 EXCEL_SERIALS = (32_874, 73_051)
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d")
+_NUMERIC_DATETIME = re.compile(
+    r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
 _PHONE_SPLIT = re.compile(r"[,，/;；、\s]+")
 
 
@@ -374,6 +377,13 @@ def parse_datetime(value: object) -> dt.datetime | None:
         # A date cell that lost its date format shows as Excel's serial day number.
 
         naive = from_excel(value).replace(microsecond=0)
+    elif match := _NUMERIC_DATETIME.fullmatch(_text(value)):
+        # The common shapes (2026-11-03 09:15, 2026/11/3) without strptime's trial of every
+        # format: a 100,000-row CSV spends most of its check here otherwise.
+        try:
+            naive = dt.datetime(*(int(part) for part in match.groups(default="0")))
+        except ValueError:
+            return None
     else:
         text = _text(value).replace("：", ":")
         text = re.sub(r"\s+", " ", text)
@@ -545,6 +555,7 @@ class KindWidget(CellWidget):
         return _match_kind(text) or Unmatched(text)
 
 
+FIELD_NAMES = tuple(Field.values)
 #: The hidden column carrying each row's line number as the spreadsheet program shows it.
 LINE_COLUMN = "__line__"
 
@@ -555,7 +566,7 @@ class Ticket:
     def __init__(self, line: int) -> None:
         self.line = line
         self.result = RowResult(line=line, status=Status.NEW)
-        for f in Field.values:
+        for f in FIELD_NAMES:
             setattr(self, f, None)
 
     def __str__(self) -> str:
@@ -631,10 +642,10 @@ class TicketResource(resources.Resource):
     def dataset(self, sheet: ParsedSheet) -> tablib.Dataset:
         """The sheet's mapped columns under their headers, with each row's line number."""
         order = list(self.headers)
-        data = tablib.Dataset(headers=[LINE_COLUMN] + [self.headers[f] for f in order])
-        for row in sheet.rows:
-            data.append([row.line] + [row.values.get(f) for f in order])
-        return data
+        return tablib.Dataset(
+            *([row.line] + [row.values.get(f) for f in order] for row in sheet.rows),
+            headers=[LINE_COLUMN] + [self.headers[f] for f in order],
+        )
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         # No transaction around the sheet (see the class's docstring): each batch commits in
@@ -681,8 +692,12 @@ class TicketResource(resources.Resource):
         result.place = _text(row.get(self.headers[Field.PLACE]))
         if Field.PETITIONER_NAME in self.headers:
             result.petitioner_name = _text(row.get(self.headers[Field.PETITIONER_NAME]))
-        result.received_at = parse_datetime(row.get(self.headers[Field.RECEIVED_AT]))
-        super().import_instance(instance, row, **kwargs)
+        try:
+            super().import_instance(instance, row, **kwargs)
+        finally:
+            result.received_at = instance.received_at or parse_datetime(
+                row.get(self.headers[Field.RECEIVED_AT])
+            )
         if isinstance(instance.category, Unmatched):
             result.warnings.append(
                 _("%(column)s“%(value)s”没有对应的问题类别，导入后请补充分类。")
