@@ -4,7 +4,7 @@ the steps that meet them, and the nearest one kept on the case for the ledger.""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.utils import timezone
 from wagtail.log_actions import log
@@ -16,28 +16,37 @@ from petitions.cases.models import (
 )
 from rules.deadlines import REPLY_RULES, DueDate, RuleKey, compute_due, resolve_rule
 from rules.states import State
-from snippets.bureau import bureau_rules
+from snippets.bureau import Choices, bureau_rules
 
 
 def local_today() -> dt.date:
     return timezone.localdate()
 
 
-def open_deadline(case: Case, rule_key: str, start: dt.date) -> Deadline:
-    """Open the case's deadline for `rule_key` from `start`, with the channel's own limits.
+def build_deadline(
+    case: Case,
+    rule_key: str,
+    start: dt.date,
+    *,
+    overrides: Mapping[str, tuple[int, str]] | None = None,
+    choices: Choices | None = None,
+) -> Deadline:
+    """The case's deadline for `rule_key` from `start`, computed but not saved.
 
-    The bureau's choices in force now (本局办理选项: moving a natural-day limit off a day off,
-    the reminder's lead time) apply, and are kept in its calculation.
+    `overrides` are the channel's own limits and `choices` the bureau's (本局办理选项); a caller
+    filing many cases passes them in, read once, so nothing is looked up per deadline.
     """
-    rule = resolve_rule(rule_key, case.channel.rule_overrides())
-    choices = bureau_rules()
+    if overrides is None:
+        overrides = case.channel.rule_overrides()
+    rule = resolve_rule(rule_key, overrides)
+    choices = choices or bureau_rules()
     due: DueDate = compute_due(
         rule,
         start,
         move_off_holiday=choices.move_natural_due_off_holidays,
         reminder_working_days=choices.reminder_working_days,
     )
-    return Deadline.objects.create(
+    return Deadline(
         case=case,
         rule=rule.key,
         label=str(rule.label),
@@ -50,6 +59,28 @@ def open_deadline(case: Case, rule_key: str, start: dt.date) -> Deadline:
         provisional=due.provisional,
         calculation=due.as_dict(),
     )
+
+
+def open_deadline(case: Case, rule_key: str, start: dt.date) -> Deadline:
+    """Open the case's deadline for `rule_key` from `start`, with the channel's own limits.
+
+    The bureau's choices in force now (本局办理选项: moving a natural-day limit off a day off,
+    the reminder's lead time) apply, and are kept in its calculation.
+    """
+    deadline = build_deadline(case, rule_key, start)
+    deadline.save(force_insert=True)
+    return deadline
+
+
+def nearest_due(deadlines: Iterable[Deadline]) -> Deadline | None:
+    """The nearest open staff deadline among `deadlines` (in the order they were made): what
+    `refresh_next_due` finds in the database, for deadlines not saved yet."""
+    candidates = [
+        (d.due_on, n, d)
+        for n, d in enumerate(deadlines)
+        if d.status == Deadline.Status.OPEN and not d.is_window
+    ]
+    return min(candidates, key=lambda t: (t[0], t[1]))[2] if candidates else None
 
 
 def close_deadlines(case: Case, rules: Iterable[str], status: str = Deadline.Status.MET) -> None:

@@ -24,10 +24,23 @@ def issue_number(year: int) -> tuple[str, int]:
     changing the prefix mid-year, or going back to an earlier one, continues the count, so no
     number is ever issued twice and the numbers already given stay as they are.
     """
+    return reserve_numbers(year, 1)[0]
+
+
+def reserve_numbers(year: int, count: int) -> list[tuple[str, int]]:
+    """The next `count` case numbers of `year` as one block, in order (a batch filing).
+
+    Same rules as `issue_number` (one locked sequence row, the prefix in force now), in three
+    statements whatever the count: the block is gapless and rolls back with the filing.
+    """
+    if count < 1:
+        return []
     seq, _created = CaseNumberSequence.objects.select_for_update().get_or_create(year=year)
-    seq.last += 1
+    first = seq.last + 1
+    seq.last += count
     seq.save(update_fields=["last"])
-    return format_number(current_number_prefix(), year, seq.last), seq.last
+    prefix = current_number_prefix()
+    return [(format_number(prefix, year, serial), serial) for serial in range(first, seq.last + 1)]
 
 
 def next_serial(year: int) -> int:

@@ -6,13 +6,16 @@ public form into a `Filing`, and makes a repeated submission of the same form fi
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
-from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
+from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _g
@@ -57,14 +60,14 @@ def normalise_query_code(code: str) -> str:
     return re.sub(r"[\s-]", "", code or "").upper()
 
 
-class QueryCodeHasher(PBKDF2PasswordHasher):
-    """PBKDF2 with fewer rounds than a password gets (1,000,000 in Django 5.2).
+#: The stored form of a keyed hash: hmac_sha256$<key id>$<hex digest>.
+HMAC_PREFIX = "hmac_sha256"
 
-    A query code is random (8 of 31 characters, about 2^40), guessed online only under the
-    lookup limit; 100,000 rounds still put guessing it from a stolen database out of reach, and
-    spare a filing and a lookup about 0.2 s of CPU each. The stored string names its own rounds.
-    Used directly, not through PASSWORD_HASHERS, so it is the same whatever logins use.
-    """
+
+class QueryCodeHasher(PBKDF2PasswordHasher):
+    """PBKDF2 with fewer rounds than a password gets: how query codes were hashed before the
+    keyed hash. Only checks codes stored that way (the stored string names its own rounds), so
+    no petitioner loses access; new codes get `hash_query_code`."""
 
     iterations = 100_000
 
@@ -72,15 +75,46 @@ class QueryCodeHasher(PBKDF2PasswordHasher):
 _QUERY_CODE_HASHER = QueryCodeHasher()
 
 
+def _key_id(key: str) -> str:
+    """A short public name of a key, stored with each hash, so a check knows which key to use
+    after a rotation (it reveals nothing of the key: a hash of it under a fixed label)."""
+    return hmac.new(key.encode(), b"query-code-key-id", hashlib.sha256).hexdigest()[:8]
+
+
+def _keys() -> dict[str, str]:
+    """The current key and the old ones still accepted, by key id."""
+    keys = [settings.PETITIONS_QUERY_CODE_KEY, *settings.PETITIONS_QUERY_CODE_OLD_KEYS]
+    return {_key_id(key): key for key in reversed(keys)}
+
+
+def _digest(key: str, code: str) -> str:
+    return hmac.new(key.encode(), normalise_query_code(code).encode(), hashlib.sha256).hexdigest()
+
+
 def hash_query_code(code: str) -> str:
-    return make_password(normalise_query_code(code), hasher=_QUERY_CODE_HASHER)
+    """The stored form of a query code: HMAC-SHA256 under a key kept outside the database.
+
+    A query code is random (8 of 31 characters, about 2^40) and guessed online only under the
+    lookup limit. Without the key a stolen database gives nothing to guess against; a hash is
+    microseconds, where PBKDF2 cost every filing and lookup tens of milliseconds of CPU.
+    """
+    key = settings.PETITIONS_QUERY_CODE_KEY
+    return f"{HMAC_PREFIX}${_key_id(key)}${_digest(key, code)}"
 
 
 def query_code_matches(code: str, encoded: str | None) -> bool:
-    """Check a code; with no stored hash, still spend the same time (no timing oracle)."""
+    """Check a code against its stored hash: keyed (current or an old key), or PBKDF2 as it was
+    stored before. With no stored hash, still compute one (no timing oracle)."""
     if encoded is None:
         hash_query_code(code)
         return False
+    if encoded.startswith(f"{HMAC_PREFIX}$"):
+        _prefix, key_id, digest = (encoded.split("$", 2) + ["", ""])[:3]
+        key = _keys().get(key_id)
+        if key is None:
+            hash_query_code(code)
+            return False
+        return hmac.compare_digest(_digest(key, code), digest)
     return _QUERY_CODE_HASHER.verify(normalise_query_code(code), encoded)
 
 

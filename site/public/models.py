@@ -7,6 +7,8 @@ never disagree with what happens to a petition.
 
 from __future__ import annotations
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -147,12 +149,32 @@ class ReferralGuidePage(Page):
         return context
 
 
+#: The shared cache's key of the navigation's URLs ({host: {name: url}}): every web worker reads
+#: the same copy, and a publish, unpublish, move or delete in any process clears it for all.
+PAGE_URLS_CACHE_KEY = "public:page-urls"
+#: A safety net only: a change made without Wagtail's signals (raw SQL) shows within this time.
+PAGE_URLS_CACHE_SECONDS = 3600
+
+
 def public_page_urls(request=None) -> dict[str, str]:
     """{"home": url, "guidance": url, "referral_guide": url} of the live pages that exist.
 
     The site's links and the old /xinfang/ addresses follow the pages wherever the bureau
-    moves them.
+    moves them. Read from the shared cache, not the page tree, on every page of the site: the
+    cache is cleared when a page is published, unpublished, moved or deleted, or a site changes
+    (`forget_public_page_urls`). Kept per host name, since a page's URL is relative only on its
+    own site.
     """
+    host = request.get_host() if request is not None else ""
+    known = cache.get(PAGE_URLS_CACHE_KEY) or {}
+    urls = known.get(host)
+    if urls is None:
+        urls = _look_up_page_urls(request)
+        cache.set(PAGE_URLS_CACHE_KEY, {**known, host: urls}, PAGE_URLS_CACHE_SECONDS)
+    return dict(urls)
+
+
+def _look_up_page_urls(request=None) -> dict[str, str]:
     names = {HomePage: "home", GuidancePage: "guidance", ReferralGuidePage: "referral_guide"}
     urls: dict[str, str] = {}
     for page in Page.objects.live().type(*names).specific().order_by("path"):
@@ -160,3 +182,15 @@ def public_page_urls(request=None) -> dict[str, str]:
         if name and name not in urls and (url := page.get_url(request)):
             urls[name] = url
     return urls
+
+
+def forget_public_page_urls(**kwargs) -> None:
+    """The page tree or a site changed: look the navigation up again, now and, since a rolled
+    back change must not stay cached either, once the change is committed."""
+    cache.delete(PAGE_URLS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(PAGE_URLS_CACHE_KEY))
+
+
+def forget_public_page_urls_if_page(sender, instance, **kwargs) -> None:
+    if isinstance(instance, Page):
+        forget_public_page_urls()

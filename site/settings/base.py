@@ -30,6 +30,27 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _query_code_key() -> str:
+    """The key of the query codes' keyed hash (petitions.intake.filing.hash_query_code), from
+    PETITIONS_QUERY_CODE_KEY, else one generated once and kept in var/ (not in the database,
+    not in its backups, not in git). docs/security.md, "Query codes", says how to rotate it."""
+    if key := os.environ.get("PETITIONS_QUERY_CODE_KEY"):
+        return key
+    path = VAR_DIR / "query_code_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+#: The query codes' key, and the keys they were hashed with before a rotation (comma-separated):
+#: a code hashed with an old key still opens its case.
+PETITIONS_QUERY_CODE_KEY = _query_code_key()
+PETITIONS_QUERY_CODE_OLD_KEYS = [
+    k.strip() for k in os.environ.get("PETITIONS_QUERY_CODE_OLD_KEYS", "").split(",") if k.strip()
+]
 DEBUG = False
 ALLOWED_HOSTS = [
     h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h

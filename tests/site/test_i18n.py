@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import translation
+from django.utils.translation import trans_real
 from factories import detachment_user, website_channel
 from freezegun import freeze_time
 from wagtail.users.models import UserProfile
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.django_db
 FILE_URL = "/xinfang/file/"
 BROWSER_SAYS_ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
 PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+ZH_PO = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 #: Chinese characters and full-width punctuation (（）：，。), which an English text never needs.
 CHINESE = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
 #: As in bin/i18n: where makemessages does not look.
@@ -285,6 +287,33 @@ def test_x_4_catalogue_is_complete():
                 assert translation.gettext(e["msgid"]) == e["msgstr"], (
                     f"{e['msgid']!r}: django.mo is stale, run bin/i18n"
                 )
+
+
+def test_the_chinese_catalogue_holds_every_msgid_as_its_own_translation():
+    """Issue 14: our msgids are Chinese; without them in the zh-hans catalogue each lookup on the
+    Chinese site missed and walked every catalogue Django and Wagtail hold (about 20). bin/i18n
+    makes locale/zh_Hans from the English catalogue; this fails when the two disagree."""
+    english = {e["msgid"]: e for e in parse_po(PO) if e["msgid"]}
+    chinese = {e["msgid"]: e for e in parse_po(ZH_PO) if e["msgid"]}
+    assert chinese.keys() == english.keys(), "run bin/i18n and commit locale/zh_Hans"
+    for msgid, e in chinese.items():
+        assert e.get("msgid_plural") == english[msgid].get("msgid_plural")
+        if "msgid_plural" in e:
+            assert translations(e) == [msgid, e["msgid_plural"]]
+        else:
+            assert translations(e) == [msgid]
+
+    with translation.override("zh-hans"):
+        # Found in the first catalogue Django looks in, and the .mo says what the .po says.
+        first = trans_real.translation("zh-hans")._catalog._catalogs[0]
+        for e in chinese.values():
+            if "msgid_plural" in e:
+                assert (e["msgid"], 0) in first
+                got = [translation.ngettext(e["msgid"], e["msgid_plural"], n) for n in (1, 2)]
+                assert got == translations(e), e["msgid"]
+            else:
+                assert e["msgid"] in first, f"{e['msgid']!r}: django.mo is stale, run bin/i18n"
+                assert translation.gettext(e["msgid"]) == e["msgid"]
 
 
 @pytest.mark.skipif(not shutil.which("xgettext"), reason="needs GNU gettext")
