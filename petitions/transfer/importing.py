@@ -7,9 +7,15 @@ Three steps, each a plain function:
 - `preview_rows` checks every row without writing anything: 新建, 重复 (the channel's ticket
   number is already in the ledger, or earlier in the same file) or 错误, with the reasons in
   plain Chinese;
-- `import_rows` files each new row through `petitions.cases.filing.file_case`, one call and one savepoint
-  per row, exactly as if it had been typed in: its number, its acceptance limit (5 working
-  days for a superior-assigned matter) and its audit entry. There is no bulk path.
+- the import (`import_sheet`, `import_rows`) files the new rows in batches through the batch
+  form of the filing service, `petitions.cases.filing.file_cases`: each case exactly as if it
+  had been typed in, with its number, its acceptance limit (5 working days for a
+  superior-assigned matter) and its audit entry. There is no other way in.
+
+Reading and checking are django-import-export's: `TicketResource` has one field per column of
+the channel's mapping, each with a widget that checks its cell; the dry run is its
+`import_data(dry_run=True)`, and its bulk hook hands each batch of new rows to the filing
+service.
 
 The dry run writes nothing at all, so it neither consumes case numbers nor takes the number
 lock (a rolled-back `import_data(dry_run=True)` would also give its numbers back, since the
@@ -40,7 +46,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
 from petitions.cases.access import user_roles
-from petitions.cases.filing import Filing, PetitionerData, file_case
+from petitions.cases.filing import Filing, PetitionerData, file_cases
 from petitions.cases.models import Case
 from petitions.cases.validators import validate_phone
 from rules.kinds import Kind
@@ -49,8 +55,9 @@ from snippets.models import Category, Channel, ChannelImportColumn
 
 Field = ChannelImportColumn.Field
 
-#: New rows filed together, in one transaction, by file_ticket_batch.
-FILING_BATCH_SIZE = 50
+#: New rows filed together, in one transaction, by file_ticket_batch: numbers reserved as a
+#: block and rows inserted in bulk (file_cases), so a batch holds the write lock briefly.
+FILING_BATCH_SIZE = 500
 #: The progress callback is called every this many rows checked (and after each batch).
 PROGRESS_EVERY = 1000
 #: Who may import: the detachment registers and numbers cases (第二条, A2.1); the system
@@ -821,8 +828,10 @@ def import_sheet(
 
 
 def file_filings(filings: Sequence[Filing], *, user) -> list[Case]:
-    """The seam to the filing service: one batch of filings, numbered in order."""
-    return [file_case(filing, user=user) for filing in filings]
+    """The seam to the filing service: one batch of filings, numbered in order (批量登记).
+
+    The one way to file a case: the batch form of the service the intake forms use."""
+    return file_cases(filings, user=user)
 
 
 def file_ticket_batch(
