@@ -10,11 +10,21 @@ Run from the project root:
 SQLite goes to a fresh file under var/bench/ (kept afterwards unless --drop); a PostgreSQL
 database given with --database-url must exist and be empty (the script migrates it). The sheet
 is generated with a fixed seed: 12345 headers under a title line, dates as Excel date cells,
-phones as numbers, and 0.5 % bad rows (no ticket, unreadable time, bad phone). Every created
-case goes through petitions.cases.filing.file_case, exactly as in the admin view.
+phones as numbers, and 0.5 % bad rows (no ticket, unreadable time, bad phone).
 
---commit-rows files only the first N rows of the dry run (each row costs the same), for
-machines where a full commit takes too long; the output says so.
+Timed: reading the sheet (parse_sheet), the dry run (preview_rows: TicketResource's
+import_data(dry_run=True)), and the commit (import_sheet: every row checked again, the new
+ones filed batch by batch through the batch filing service), exactly as the worker's import
+job runs them; then the same sheet again (re-import), which must create nothing.
+
+Baseline, in the same run and on the same database: the path before issue 14, one
+`file_case` call per row, each in its own savepoint, 50 rows a transaction, over a sample of
+--baseline-rows rows of their own tickets; its time and statements per case are compared with
+the commit's. The script checks that every case has its number, its acceptance deadline and
+one audit entry.
+
+--commit-rows files only the first N rows (each row costs the same), for machines where a
+full commit takes too long; the output says so.
 """
 
 from __future__ import annotations
@@ -30,7 +40,7 @@ import sys
 import time
 from pathlib import Path
 
-from machine import cpu_model, fresh_sqlite, setup_django
+from machine import cpu_model, database_version, fresh_sqlite, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -66,7 +76,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default SQLite)")
     parser.add_argument("--drop", action="store_true", help="delete the SQLite file at the end")
     parser.add_argument(
-        "--rows-per-transaction", type=int, default=50, help="import_rows(rows_per_transaction=)"
+        "--batch-size", type=int, default=None, help="rows filed together (default the import's)"
+    )
+    parser.add_argument(
+        "--baseline-rows", type=int, default=2000, help="rows filed the old way, one by one"
     )
     parser.add_argument(
         "--no-dimension",
@@ -86,13 +99,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def sheet_rows(rows: int):
-    rng = random.Random(SEED)
+def sheet_rows(rows: int, prefix: str = "GD", seed: int = SEED):
+    rng = random.Random(seed)
     start = dt.datetime(2026, 1, 5, 8, 0)
     for n in range(rows):
         received = start + dt.timedelta(minutes=n * 4 + rng.randrange(4))
         matter, category = rng.choice(MATTERS)
-        ticket = f"GD{received:%Y%m%d}{n:06d}"
+        ticket = f"{prefix}{received:%Y%m%d}{n:06d}"
         phone = 13800000000 + rng.randrange(10**8)
         bad = rng.random()
         if bad < 0.002:
@@ -115,14 +128,16 @@ def sheet_rows(rows: int):
         ]
 
 
-def make_sheet(rows: int, fmt: str, dimension: bool = True) -> bytes:
+def make_sheet(
+    rows: int, fmt: str, dimension: bool = True, prefix: str = "GD", seed: int = SEED
+) -> bytes:
     if fmt == "csv":
         import csv
 
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(HEADERS)
-        for row in sheet_rows(rows):
+        for row in sheet_rows(rows, prefix, seed):
             writer.writerow(
                 [v.strftime("%Y-%m-%d %H:%M") if isinstance(v, dt.datetime) else v for v in row]
             )
@@ -133,7 +148,7 @@ def make_sheet(rows: int, fmt: str, dimension: bool = True) -> bytes:
     sheet = book.create_sheet()
     sheet.append(["九龙坡区12345热线交办工单（导出）"])
     sheet.append(HEADERS)
-    for row in sheet_rows(rows):
+    for row in sheet_rows(rows, prefix, seed):
         sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -188,16 +203,85 @@ def setup_data():
     return channel, user
 
 
+class Statements:
+    """Counts the SQL statements sent while it is installed."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.n += 1
+        return execute(sql, params, many, context)
+
+
+def baseline(channel, user, rows: int, fmt: str) -> tuple[float, float, int]:
+    """The path before issue 14: file_case once per row, 50 rows a transaction."""
+    from django.db import connection, transaction
+
+    from petitions.cases.filing import file_case
+    from petitions.transfer.importing import Status, parse_sheet, preview_rows
+
+    content = make_sheet(rows, fmt, prefix="BL", seed=SEED + 1)
+    preview = preview_rows(parse_sheet(content, f"baseline.{fmt}", channel))
+    pending = [r.filing for r in preview.rows if r.status == Status.NEW and r.filing]
+    statements = Statements()
+    t = time.perf_counter()
+    with connection.execute_wrapper(statements):
+        for start in range(0, len(pending), 50):
+            with transaction.atomic():
+                for filing in pending[start : start + 50]:
+                    file_case(filing, user=user)
+    return time.perf_counter() - t, statements.n, len(pending)
+
+
+def check_cases(prefix: str) -> str:
+    """Every imported case has its number, its acceptance deadline and one audit entry."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Count
+    from wagtail.models import ModelLogEntry
+
+    from petitions.models import Case, Deadline
+
+    cases = Case.objects.filter(source_ticket_number__startswith=prefix)
+    n = cases.count()
+    numbers = cases.exclude(number="").values("number").distinct().count()
+    acceptance = Deadline.objects.filter(
+        case__in=cases, rule="acceptance_assigned", status="open"
+    ).count()
+    ids = {str(pk) for pk in cases.values_list("pk", flat=True)}
+    entries = (
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Case), action="petitions.file"
+        )
+        .values("object_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    once = sum(1 for e in entries if e["object_id"] in ids and e["n"] == 1)
+    assert numbers == n and acceptance == n and once == n, (n, numbers, acceptance, once)
+    return f"{n:,} cases: {numbers:,} distinct numbers, {acceptance:,} acceptance deadlines, {once:,} with one audit entry"
+
+
 def main() -> None:
     args = parse_args()
     path = configure(args)
     from django.db import connection
-    from wagtail.models import ModelLogEntry
 
     from petitions.models import Case
-    from petitions.transfer.importing import Preview, import_rows, parse_sheet, preview_rows
+    from petitions.transfer.importing import (
+        FILING_BATCH_SIZE,
+        ParsedSheet,
+        import_sheet,
+        parse_sheet,
+        preview_rows,
+    )
 
     channel, user = setup_data()
+    batch = args.batch_size or FILING_BATCH_SIZE
+    print(
+        f"machine: {platform.platform()}, CPU {cpu_model()!r}, {os.cpu_count()} cores; "
+        f"Python {platform.python_version()}; database {database_version()}"
+    )
     t = time.perf_counter()
     content = make_sheet(args.rows, args.format, dimension=not args.no_dimension)
     made = time.perf_counter() - t
@@ -208,59 +292,62 @@ def main() -> None:
     t = time.perf_counter()
     sheet = parse_sheet(content, f"12345.{args.format}", channel)
     parsed = time.perf_counter() - t
+    t = time.perf_counter()
     preview = preview_rows(sheet)
     dry = time.perf_counter() - t
     print(
-        f"dry run: {dry:.1f} s (reading {parsed:.1f} s, checking {dry - parsed:.1f} s); "
+        f"reading: {parsed:.1f} s; dry run: {dry:.1f} s; "
         f"new {preview.new_count:,}, duplicate {preview.duplicate_count:,}, "
         f"error {preview.error_count:,}; peak RSS {peak_rss_mb():.0f} MB"
     )
     assert Case.objects.count() == 0, "the dry run wrote cases"
 
-    to_file = preview
-    if args.commit_rows is not None and args.commit_rows < len(preview.rows):
-        to_file = Preview(channel=channel, rows=preview.rows[: args.commit_rows])
-    queries = {"n": 0}
+    base_time, base_statements, base_cases = baseline(
+        channel, user, args.baseline_rows, args.format
+    )
+    base_ms = base_time / max(base_cases, 1) * 1000
+    print(
+        f"baseline (file_case per row, 50 rows a transaction): {base_time:.1f} s for "
+        f"{base_cases:,} cases, {base_ms:.2f} ms and "
+        f"{base_statements / max(base_cases, 1):.1f} statements a case; "
+        f"{base_ms * preview.new_count / 1000:.0f} s for the sheet's {preview.new_count:,} new rows"
+    )
 
-    def count(execute, sql, params, many, context):
-        queries["n"] += 1
-        return execute(sql, params, many, context)
-
+    to_file = sheet
+    if args.commit_rows is not None and args.commit_rows < len(sheet.rows):
+        to_file = ParsedSheet(
+            channel=channel, headers=sheet.headers, rows=sheet.rows[: args.commit_rows]
+        )
+    statements = Statements()
     t = time.perf_counter()
-    with connection.execute_wrapper(count):
-        result = import_rows(to_file, user=user, rows_per_transaction=args.rows_per_transaction)
+    with connection.execute_wrapper(statements):
+        _checked, result = import_sheet(to_file, user=user, batch_size=batch)
     committed = time.perf_counter() - t
     created = len(result.created)
-    rows = len(to_file.rows)
-    note = "" if to_file is preview else f" (first {rows:,} rows only)"
-    note += f", {args.rows_per_transaction} row(s) a transaction"
+    ms = committed / max(created, 1) * 1000
+    note = "" if to_file is sheet else f" (first {len(to_file.rows):,} rows only)"
     print(
-        f"commit{note}: {committed:.1f} s for {created:,} cases, "
-        f"{committed / max(created, 1) * 1000:.2f} ms and {queries['n'] / max(created, 1):.1f} "
-        f"queries a case; peak RSS {peak_rss_mb():.0f} MB"
+        f"commit{note}, {batch} rows a batch: {committed:.1f} s for {created:,} cases, "
+        f"{ms:.2f} ms and {statements.n / max(created, 1):.1f} statements a case "
+        f"(baseline x{base_ms / ms:.1f}); peak RSS {peak_rss_mb():.0f} MB"
     )
-    if to_file is not preview:
-        estimate = committed / max(created, 1) * preview.new_count
-        print(f"commit of all {preview.new_count:,} new rows, extrapolated: {estimate:.0f} s")
-    logged = ModelLogEntry.objects.filter(action="petitions.file").count()
-    print(f"audit entries petitions.file: {logged:,} (cases {Case.objects.count():,})")
+    if to_file is not sheet:
+        print(
+            f"commit of all {preview.new_count:,} new rows, extrapolated: {ms * preview.new_count / 1000:.0f} s"
+        )
+    print(f"check: {check_cases('GD')}; baseline {check_cases('BL')}")
 
+    count = Case.objects.count()
     t = time.perf_counter()
-    again = preview_rows(parse_sheet(content, f"12345.{args.format}", channel))
-    redry = time.perf_counter() - t
-    t = time.perf_counter()
+    again_sheet = parse_sheet(content, f"12345.{args.format}", channel)
     # Only the rows filed above: the rest of a partial commit would be new, rightly.
-    again_filed = Preview(channel=channel, rows=again.rows[: len(to_file.rows)])
-    reimport = import_rows(again_filed, user=user)
-    recommit = time.perf_counter() - t
+    again_sheet.rows = again_sheet.rows[: len(to_file.rows)]
+    again_checked, again = import_sheet(again_sheet, user=user, batch_size=batch)
+    reimport = time.perf_counter() - t
+    assert Case.objects.count() == count and not again.created
     print(
-        f"re-import: dry run {redry:.1f} s (new {again.new_count:,}, duplicate "
-        f"{again.duplicate_count:,}); commit of the {len(again_filed.rows):,} rows filed "
-        f"above: {recommit:.1f} s, created {len(reimport.created)}"
-    )
-    print(
-        f"machine: {platform.platform()}, CPU {cpu_model()!r}, {os.cpu_count()} cores; "
-        f"Python {platform.python_version()}; database {connection.vendor}"
+        f"re-import (reading, checking, filing): {reimport:.1f} s, created {len(again.created)}, "
+        f"duplicates {again_checked.duplicate_count:,}"
     )
     if path is not None and args.drop:
         connection.close()

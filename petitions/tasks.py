@@ -6,6 +6,7 @@ database: the tasks stay here and call the worker and the working systems.
 """
 
 from petitions.office.sweep import run_office_sweep
+from petitions.transfer.jobs import check_job, import_job
 from petitions.worker.sweep import run_sweep
 
 
@@ -17,3 +18,13 @@ def office_sweep() -> dict:
     """The working systems' schedule (petitions.office_sweep): end-of-shift flags and the
     monthly reception alerts."""
     return run_office_sweep()
+
+
+def import_check(job_id: int) -> dict:
+    """The dry run of a large import (导入任务)."""
+    return check_job(job_id)
+
+
+def import_file(job_id: int) -> dict:
+    """Filing the new rows of a confirmed import (导入任务)."""
+    return import_job(job_id)

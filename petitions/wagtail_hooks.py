@@ -38,7 +38,7 @@ from petitions.reports.views import (
     QuarterlyReportView,
     YearlyEvaluationView,
 )
-from petitions.transfer.views import ImportView
+from petitions.transfer.views import ImportJobView, ImportView, import_report
 from snippets.events import NEXT_SERIAL_HOOK
 from snippets.views import PREVIEW_HOOK
 
@@ -92,6 +92,12 @@ def register_admin_urls():
         path("alerts/<int:pk>/read/", mark_alert_read, name="petitions_alert_read"),
         path("recusals/", RecusalCreateView.as_view(), name="petitions_recusals"),
         path("cases-import/", ImportView.as_view(), name="petitions_import"),
+        path("cases-import/jobs/<int:pk>/", ImportJobView.as_view(), name="petitions_import_job"),
+        path(
+            "cases-import/jobs/<int:pk>/report.csv",
+            import_report,
+            name="petitions_import_report",
+        ),
         path("holiday-calendar/", HolidayCalendarView.as_view(), name="holiday_calendar"),
         # 统计报表 (A5.1, A5.2, A20.2, A21.1, A24.2).
         path("reports/dashboard/", DashboardView.as_view(), name="petitions_report_dashboard"),
