@@ -13,11 +13,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, AnonymousUser
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from petitions.cases.models import Case, LeadStatus, Recusal
 from rules.roles import GROUP_ROLES, NON_STAFF_ROLES, Role
-from snippets.models import BureauLeadership, OwnershipPlan
+from snippets.models import BureauLeadership, Department, OwnershipPlan, OwnershipPlanItem
 
 SEES_ALL = frozenset({Role.DETACHMENT, Role.BUREAU_HEAD, Role.OFFICE, Role.DISCIPLINE})
 HANDLES_ALL = frozenset({Role.DETACHMENT, Role.BUREAU_HEAD})
@@ -25,27 +25,36 @@ _GROUP_NAMES = "_petition_group_names"
 
 
 def _scope(user) -> Q:
-    return (
-        Q(host_department__staff=user)
-        | Q(host_department__head=user)
-        | Q(co_departments__staff=user)
-        | Q(co_departments__head=user)
-        | Q(host_department__supervising_leader=user)
-        | Q(co_departments__supervising_leader=user)
+    """The cases of the user's departments and of their own, as conditions on the case's row.
+
+    Each condition is on an indexed column of the case (or its id, through a subquery), never
+    a join: the ledger's rows stay distinct, and on a million cases the database finds them
+    by index instead of joining every case to its departments.
+    """
+    departments = Department.objects.filter(
+        Q(staff=user) | Q(head=user) | Q(supervising_leader=user)
+    ).values("pk")
+    scope = (
+        Q(host_department__in=departments)
+        | Q(
+            pk__in=Case.co_departments.through.objects.filter(department__in=departments).values(
+                "case"
+            )
+        )
         | Q(supervising_leader=user)
         | Q(handler=user)
         | Q(
-            ownership_items__leader=user,
-            ownership_items__plan__status=OwnershipPlan.Status.IN_FORCE,
+            pk__in=OwnershipPlanItem.objects.filter(
+                leader=user, plan__status=OwnershipPlan.Status.IN_FORCE
+            ).values("case")
         )
         # 第十六条: the leader supervising petition work names the lead department of a case
         # for several departments, and keeps seeing the cases they named it for.
         | Q(lead_named_by=user)
-        | Q(
-            Exists(BureauLeadership.objects.filter(petition_leader=user)),
-            lead_status=LeadStatus.PROPOSED,
-        )
     )
+    if BureauLeadership.objects.filter(petition_leader=user).exists():
+        scope |= Q(lead_status=LeadStatus.PROPOSED)
+    return scope
 
 
 def visible_cases(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -60,8 +69,7 @@ def visible_cases(user, queryset: QuerySet | None = None) -> QuerySet:
     scope = _scope(user)
     if Role.DUTY in roles:
         scope |= Q(created_by=user)
-    # A subquery, not a join: the ledger's rows stay distinct and its query count fixed.
-    return queryset.filter(pk__in=Case.objects.filter(scope).values("pk"))
+    return queryset.filter(scope)
 
 
 def can_view(user, case: Case) -> bool:
