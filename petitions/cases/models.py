@@ -240,9 +240,18 @@ class Case(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["state", "next_due_on"], name="case_state_due"),
-            models.Index(fields=["host_department", "state"], name="case_dept_state"),
-            # The ledger's order, the id breaking ties: the first and deep pages read it in order.
+            models.Index(
+                fields=["host_department", "state", "-received_at", "-id"],
+                name="case_dept_state_received",
+            ),
+            # The ledger's order, the id breaking ties: the first and deep pages read it in order,
+            # and so do its filters by state, department and channel (no sort of their matches).
             models.Index(fields=["-received_at", "-id"], name="case_received_id"),
+            models.Index(fields=["state", "-received_at", "-id"], name="case_state_received"),
+            models.Index(
+                fields=["host_department", "-received_at", "-id"], name="case_dept_received"
+            ),
+            models.Index(fields=["channel", "-received_at", "-id"], name="case_channel_received"),
             # Few cases wait for a lead department; the petition leader's ledger finds them here.
             models.Index(
                 fields=["lead_status"],

@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -38,6 +38,8 @@ TEXT_FIELDS = ("description", "place", "reported_party", "demands")
 #: PostgreSQL keeps positions up to this value; later words share it.
 _MAX_POSITION = 16383
 _BATCH = 2000
+#: More matches than this, and the ledger reads its own order rather than the matches (SQLite).
+_MANY = 5000
 # Runs of ASCII letters and digits (one token each) and runs of other word characters (Chinese:
 # cut into pairs). Punctuation and spaces separate runs.
 _RUNS = re.compile(r"[0-9a-z]+|[^\W0-9a-z_]+")
@@ -195,6 +197,15 @@ def write_rows(rows: list[tuple[int, list[str]]]) -> None:
 # --- searching ------------------------------------------------------------------------------
 
 
+def _fts5_count(expression: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH %s LIMIT %s)",  # noqa: S608
+            [expression, _MANY + 1],
+        )
+        return cursor.fetchone()[0]
+
+
 def _prefix_sql(column: str, value: str) -> tuple[str, list[str]]:
     if connection.vendor == "postgresql":
         # Served by the varchar_pattern_ops index Django makes beside a unique or indexed column.
@@ -227,5 +238,11 @@ def search_q(query: str) -> Q:
             params.append(_fts5_query(phrases))
     if not parts:
         return Q(pk__in=[])
+    if connection.vendor == "sqlite" and phrases and _fts5_count(params[-1]) > _MANY:
+        # A common word: SQLite's planner, knowing nothing of the match's size, would fetch
+        # every match and sort them; "+id" makes it read the ledger's order instead and stop
+        # at the page's end (PostgreSQL's planner has the statistics and needs no hint).
+        sql = f'(+"{case_table}"."id") IN ({" UNION ALL ".join(parts)})'
+        return Q(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
     # Table and column names are constants of this module; every value is a parameter.
-    return Q(pk__in=RawSQL(" UNION ".join(parts), params))  # noqa: S611
+    return Q(pk__in=RawSQL(" UNION ALL ".join(parts), params))  # noqa: S611
