@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db.models import Exists, Q, QuerySet
@@ -75,7 +77,7 @@ def _scope(user) -> Q:
         "named": Q(lead_named_by=user),
         "petition_leader": Q(lead_status=LeadStatus.PROPOSED),
     }
-    holds = (
+    holds: Mapping[str, object] = (
         get_user_model()
         .objects.filter(pk=user.pk)
         .values(

@@ -3,7 +3,10 @@
 Run on SQLite (FTS5) and on PostgreSQL (tsvector + GIN) alike: the same tests, the same results.
 """
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from factories import (
@@ -184,3 +187,15 @@ def test_a13_1_a_handlers_ledger_runs_the_same_queries_at_10_and_200_cases(clien
     at_60 = _queries(client, url)
     _clone(template, 140, department)
     assert _queries(client, url) == at_60
+
+
+def test_a13_1_reindex_cases_rebuilds_a_lost_index(client):
+    client.force_login(detachment_user())
+    case = make_case(description="屠宰场污水横流")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {search.TABLE}")
+    assert _numbers_found(client, "污水") == set()
+    out = io.StringIO()
+    call_command("reindex_cases", stdout=out)
+    assert "已重建 1 件案件的检索索引" in out.getvalue()
+    assert _numbers_found(client, "污水") == {case.number}
