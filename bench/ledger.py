@@ -245,7 +245,7 @@ def page_requests(refs: dict, sample_number: str) -> list[tuple[str, str]]:
 
     prefix = sample_number[:-2]
     return [
-        ("no rows (the page alone)", "/admin/cases/?year=1900"),
+        ("no rows (the page alone)", "/admin/cases/?q=JLPXF-1900-000001"),
         ("first page", "/admin/cases/"),
         ("page 500", "/admin/cases/?p=500"),
         ("state: dispatched", f"/admin/cases/?state={State.DISPATCHED.value}"),
