@@ -159,6 +159,8 @@ def _clone(template: Case, count: int, department=None) -> None:
 
 
 def _queries(client, url: str) -> int:
+    # Warm first: the bureau's rules and the calendar are cached for 60 s per process.
+    client.get(url)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
