@@ -12,7 +12,7 @@ class PetitionsConfig(AppConfig):
     def ready(self) -> None:
         # Receivers connect on import, and these modules import the models, which exist only
         # once the registry is ready: Django's documented place for both is ready().
-        from petitions.cases import calendar_changes, immutability  # noqa: F401
+        from petitions.cases import calendar_changes, immutability, search  # noqa: F401
         from petitions.worker import receivers  # noqa: F401
 
         # Cases and their records cannot be deleted at the database (cases.immutability).

@@ -7,6 +7,7 @@ from petitions.cases.models import (  # noqa: F401
     CaseDeletionForbidden,
     CaseNumberSequence,
     CaseQuerySet,
+    CaseSearchEntry,
     Contribution,
     Deadline,
     Feedback,

@@ -135,8 +135,8 @@ def make_case(
     filing = Filing(
         channel=channel or direct_channel(),
         received_at=aware(received_on) if received_on else None,
-        place=f"九龙坡区测试路{n}号",
-        description=f"夜间异味扰民 {n}",
+        place=extra.pop("place", f"九龙坡区测试路{n}号"),
+        description=extra.pop("description", f"夜间异味扰民 {n}"),
         petitioners=[
             PetitionerData(
                 name="张三", phone="13812340000", id_number="", address="九龙坡区杨家坪正街1号"

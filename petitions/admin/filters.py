@@ -12,13 +12,15 @@ from snippets.models import Category, Channel, Department
 
 
 class CaseFilterSet(WagtailFilterSet):
+    # distinct=False: a case has one state; a DISTINCT would sort the whole table.
     state = django_filters.MultipleChoiceFilter(
-        label=_("状态"), choices=[(s.value, s.label) for s in State]
+        label=_("状态"), choices=[(s.value, s.label) for s in State], distinct=False
     )
     channel = django_filters.ModelChoiceFilter(label=_("渠道"), queryset=Channel.objects.all())
     kind = django_filters.ChoiceFilter(label=_("信访类型"), choices=Kind.choices)
+    # One category: the join gives a case at most one row, no DISTINCT needed.
     categories = django_filters.ModelChoiceFilter(
-        label=_("问题类别"), queryset=Category.objects.all()
+        label=_("问题类别"), queryset=Category.objects.all(), distinct=False
     )
     host_department = django_filters.ModelChoiceFilter(
         label=_("承办科室"), queryset=Department.objects.all()

@@ -27,6 +27,7 @@ from petitions.cases.hooks import case_page_panels
 from petitions.cases.models import Case, Petitioner
 from petitions.cases.notices import NOTICES, available_notices, letter_date, render_notice
 from petitions.cases.people import display_name
+from petitions.cases.search import search_q
 from petitions.cases.selectors import (
     case_page,
     draft_under_review,
@@ -74,6 +75,13 @@ class CaseIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
                 *([] if self.is_export else [owning_prefetch()]),
             )
         )
+
+    def search_queryset(self, queryset):
+        # Numbers by an index range and words by the ledger's own full-text index
+        # (petitions.cases.search), instead of a LIKE '%…%' scan of five columns.
+        if not self.is_searching:
+            return queryset
+        return queryset.filter(search_q(self.search_query))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -12,19 +12,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db.models import Exists, Q, QuerySet
 
 from petitions.cases.models import Case, LeadStatus, Recusal
 from rules.roles import GROUP_ROLES, NON_STAFF_ROLES, Role
-from snippets.models import BureauLeadership, OwnershipPlan
+from snippets.models import BureauLeadership, Department, OwnershipPlan, OwnershipPlanItem
 
 SEES_ALL = frozenset({Role.DETACHMENT, Role.BUREAU_HEAD, Role.OFFICE, Role.DISCIPLINE})
 HANDLES_ALL = frozenset({Role.DETACHMENT, Role.BUREAU_HEAD})
 _GROUP_NAMES = "_petition_group_names"
 
 
-def _scope(user) -> Q:
+def _case_scope(user) -> Q:
+    """The same cases as `_scope`, as joins: one query for one case (`handles`)."""
     return (
         Q(host_department__staff=user)
         | Q(host_department__head=user)
@@ -38,14 +42,65 @@ def _scope(user) -> Q:
             ownership_items__leader=user,
             ownership_items__plan__status=OwnershipPlan.Status.IN_FORCE,
         )
-        # 第十六条: the leader supervising petition work names the lead department of a case
-        # for several departments, and keeps seeing the cases they named it for.
         | Q(lead_named_by=user)
         | Q(
             Exists(BureauLeadership.objects.filter(petition_leader=user)),
             lead_status=LeadStatus.PROPOSED,
         )
     )
+
+
+def _scope(user) -> Q:
+    """The cases of the user's departments and of their own, as conditions on the case's row.
+
+    Each condition is on an indexed column of the case (or its id, through a subquery), never
+    a join, and only the conditions that can hold for this user are written (one query finds
+    which): a handler's ledger is then "host department in (…)", which the database reads in
+    the ledger's order from an index, on a million cases as on ten.
+    """
+    departments = list(
+        Department.objects.filter(Q(staff=user) | Q(head=user) | Q(supervising_leader=user))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    co_cases = Case.co_departments.through.objects.filter(department__in=departments)
+    owned = OwnershipPlanItem.objects.filter(
+        leader=user, plan__status=OwnershipPlan.Status.IN_FORCE
+    )
+    conditions = {
+        "co": Q(pk__in=co_cases.values("case")),
+        "supervising": Q(supervising_leader=user),
+        "handler": Q(handler=user),
+        "owned": Q(pk__in=owned.values("case")),
+        # 第十六条: the leader supervising petition work names the lead department of a case
+        # for several departments, and keeps seeing the cases they named it for.
+        "named": Q(lead_named_by=user),
+        "petition_leader": Q(lead_status=LeadStatus.PROPOSED),
+    }
+    holds: Mapping[str, object] = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values(
+            co=Exists(co_cases),
+            supervising=Exists(Case.objects.filter(supervising_leader=user)),
+            handler=Exists(Case.objects.filter(handler=user)),
+            owned=Exists(owned),
+            named=Exists(Case.objects.filter(lead_named_by=user)),
+            petition_leader=Exists(BureauLeadership.objects.filter(petition_leader=user)),
+        )
+        .first()
+        or {}
+    )
+    # One department, as an equality: the planner then reads (department, state, received).
+    scope = (
+        Q(host_department=departments[0])
+        if len(departments) == 1
+        else Q(host_department__in=departments)
+    )
+    for name, condition in conditions.items():
+        if holds.get(name):
+            scope |= condition
+    return scope
 
 
 def visible_cases(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -60,8 +115,7 @@ def visible_cases(user, queryset: QuerySet | None = None) -> QuerySet:
     scope = _scope(user)
     if Role.DUTY in roles:
         scope |= Q(created_by=user)
-    # A subquery, not a join: the ledger's rows stay distinct and its query count fixed.
-    return queryset.filter(pk__in=Case.objects.filter(scope).values("pk"))
+    return queryset.filter(scope)
 
 
 def can_view(user, case: Case) -> bool:
@@ -81,7 +135,7 @@ def handles(user, case: Case) -> bool:
         return True
     if Role.DUTY in roles and case.created_by_id == user.pk and case.host_department_id is None:
         return True
-    return Case.objects.filter(pk=case.pk).filter(_scope(user)).exists()
+    return Case.objects.filter(pk=case.pk).filter(_case_scope(user)).exists()
 
 
 def may_reveal(user, case: Case) -> bool:

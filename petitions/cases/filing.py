@@ -24,6 +24,7 @@ from petitions.cases.models import (
     Petitioner,
 )
 from petitions.cases.numbering import reserve_numbers
+from petitions.cases.search import index_cases
 from petitions.cases.signals import case_flags_saved
 from rules import calendar
 from rules.deadlines import RuleKey
@@ -113,6 +114,8 @@ def file_cases(filings: Sequence[Filing], *, user=None) -> list[Case]:
             cases.append(case)
             deadlines_of.append(deadlines)
         Case.objects.bulk_create(cases)
+        # bulk_create sends no post_save: the ledger's search index is written here, one statement.
+        index_cases(cases)
         _insert_related(cases, filings, deadlines_of)
         _log_filed(cases, filings, user=user)
         for case in cases:

@@ -240,8 +240,24 @@ class Case(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["state", "next_due_on"], name="case_state_due"),
-            models.Index(fields=["host_department", "state"], name="case_dept_state"),
-            models.Index(fields=["-received_at"], name="case_received"),
+            models.Index(
+                fields=["host_department", "state", "-received_at", "-id"],
+                name="case_dept_state_received",
+            ),
+            # The ledger's order, the id breaking ties: the first and deep pages read it in order,
+            # and so do its filters by state, department and channel (no sort of their matches).
+            models.Index(fields=["-received_at", "-id"], name="case_received_id"),
+            models.Index(fields=["state", "-received_at", "-id"], name="case_state_received"),
+            models.Index(
+                fields=["host_department", "-received_at", "-id"], name="case_dept_received"
+            ),
+            models.Index(fields=["channel", "-received_at", "-id"], name="case_channel_received"),
+            # Few cases wait for a lead department; the petition leader's ledger finds them here.
+            models.Index(
+                fields=["lead_status"],
+                condition=Q(lead_status=LeadStatus.PROPOSED),
+                name="case_lead_proposed",
+            ),
         ]
         permissions = [
             ("handle_case", _("办理信访案件")),
@@ -318,6 +334,32 @@ class Case(models.Model):
         """主要负责人: overall responsibility (第四条)."""
 
         return BureauLeadership.load().bureau_head
+
+
+class CaseSearchEntry(models.Model):
+    """A case's row in the ledger's search index (台账检索索引, petitions.cases.search).
+
+    Written and read only by ``petitions.cases.search`` in SQL: an FTS5 table on SQLite, a
+    ``tsvector`` with a GIN index on PostgreSQL (migration 0020 makes either). Declared here so
+    that Django knows the table (a database flush empties it with the cases). Derived from the
+    case's texts, rebuilt at will: not a record, so not among the guarded tables.
+    """
+
+    case = models.OneToOneField(
+        Case,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    document = models.TextField()
+
+    class Meta:
+        db_table = "petitions_case_search"
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return str(self.case_id)
 
 
 class CaseNumberSequence(models.Model):
