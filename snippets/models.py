@@ -601,6 +601,7 @@ class MessageTemplate(RevisionMixin, models.Model):
         REPLY_LETTER = "reply_letter", _("答复意见书")
         REPLY_DRAFT = "reply_draft", _("答复稿（起草时的初稿）")
         SMS_FILED_ONLINE = "sms_filed_online", _("短信：网上信访已收到（含查询码）")
+        SMS_QUERY_CODE = "sms_query_code", _("短信：查询码（工作人员签发）")
         SMS_ACCEPT = "sms_accept", _("短信：已受理")
         SMS_DECLINE = "sms_decline", _("短信：不予受理")
         SMS_REFER = "sms_refer", _("短信：已引导")
