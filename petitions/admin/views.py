@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -26,7 +26,7 @@ from petitions.cases import access
 from petitions.cases.deadlines import local_today
 from petitions.cases.filing import file_case, save_case_corrections
 from petitions.cases.hooks import case_page_panels
-from petitions.cases.models import Case, Petitioner
+from petitions.cases.models import Case, Deadline, Petitioner
 from petitions.cases.notices import NOTICES, available_notices, letter_date, render_notice
 from petitions.cases.people import display_name
 from petitions.cases.selectors import (
@@ -72,8 +72,18 @@ class CaseIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     export_labels = {"state_label": "state", "kind_label": "kind"}
 
     def get_base_queryset(self):
+        # The next due date is marked 暂定 as on the case page: the deadline it comes from rests
+        # on a year whose holiday notice is not entered yet.
+        provisional = Deadline.objects.filter(
+            case=OuterRef("pk"),
+            status=Deadline.Status.OPEN,
+            is_window=False,
+            provisional=True,
+            due_on=OuterRef("next_due_on"),
+        )
         return (
             access.visible_cases(self.request.user, super().get_base_queryset())
+            .annotate(next_due_provisional=Exists(provisional))
             .select_related("channel", "host_department")
             .prefetch_related(
                 "categories",
