@@ -131,7 +131,7 @@ def case_page(case: Case, *, revealed: bool, may_reveal: bool, today: dt.date) -
     prefetches: petitioners, deadlines, owning items)."""
     deadlines = sorted(case.deadlines.all(), key=lambda d: (d.due_on, d.id))
     for d in deadlines:
-        d.explained = explain_due(d)
+        d.explained = explain_due(d)  # type: ignore[attr-defined]  # read by the template
     overdue = {
         d.pk
         for d in deadlines
