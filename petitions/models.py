@@ -22,6 +22,6 @@ from petitions.cases.models import (  # noqa: F401
     attachment_path,
     private_storage,
 )
-from petitions.intake.models import PublicSubmission  # noqa: F401
+from petitions.intake.models import PublicSubmission, QueryCode  # noqa: F401
 from petitions.reports.models import SpotCheck, SpotCheckDraw, Talk  # noqa: F401
 from petitions.transfer.models import ImportJob  # noqa: F401

@@ -432,6 +432,19 @@ def explain_months(d: dt.date, n: int, *, move_off_holiday: bool = False) -> Cal
     return Calculation(d, n, UNIT_MONTHS, moved, skipped, provisional)
 
 
+def adjusted_workdays_between(lo: dt.date, hi: dt.date) -> tuple[DayInfo, ...]:
+    """The 调休上班 days in [lo, hi]: weekend days a working-day count counts as working days,
+    which its explanation names (A26.1)."""
+    days = []
+    day = lo
+    while day <= hi:
+        info = day_info(day)
+        if info.kind == ADJUSTED_WORKDAY:
+            days.append(info)
+        day += _ONE_DAY
+    return tuple(days)
+
+
 def working_days_between(a: dt.date, b: dt.date) -> int:
     """Number of working days in (a, b]; negative if b < a (used for "working days left")."""
     if b < a:

@@ -24,9 +24,10 @@ def load_year_corrections(year: int) -> YearCorrections:
             source=notice.source,
             days=tuple(
                 Correction(
-                    date=d.date, is_working_day=d.is_working_day, name=d.name, source=notice.source
+                    date=day, is_working_day=d.is_working_day, name=d.name, source=notice.source
                 )
                 for d in notice.days.all()
+                for day in d.dates()  # a row may be a range (2月6日至12日)
             ),
         )
     return YearCorrections(notice=year_notice, days=days)

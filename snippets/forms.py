@@ -3,12 +3,15 @@ audit of the bureau's settings."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.log_actions import log
 
+from rules.holidays import statutory_holidays
 from rules.roles import Role
 from snippets.events import bureau_rules_changed
 from snippets.people import offer_people
@@ -169,3 +172,76 @@ class BureauRulesForm(AuditedSettingForm):
                 robust=True,
             )
         return instance
+
+
+def _month_day(day) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+class HolidayNoticeForm(WagtailAdminModelForm):
+    """A year's State Council notice: a holiday of several days is one row (起止日期), no day is
+    listed twice, and a notice that leaves out a statutory holiday of《全国年节及纪念日放假办法》
+    is saved only once the administrator confirms that the notice really does (A26.1)."""
+
+    confirm_missing_holidays = forms.BooleanField(
+        label=_("确认本通知确实不含未列出的法定节假日"),
+        required=False,
+        help_text=_(
+            "通知没有列出某个法定节假日时，保存会被拒绝并列出它；"
+            "核对国务院通知确实如此后，勾选此项再保存。"
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        year = data.get("year")
+        formset = self.formsets.get("days")
+        if not year or formset is None or not formset.is_valid():
+            return data
+        days_off: set[dt.date] = set()
+        listed: set[dt.date] = set()
+        twice: list[dt.date] = []
+        for form in formset.forms:
+            row = form.cleaned_data
+            if not row or row.get("DELETE") or not row.get("date"):
+                continue
+            first, last = row["date"], row.get("end_date") or row["date"]
+            if first.year != year or last.year != year:
+                self.add_error(
+                    None,
+                    _("%(day)s 不在 %(year)s 年内：每年的通知单独录入。")
+                    % {"day": first if first.year != year else last, "year": year},
+                )
+                continue
+            for n in range((last - first).days + 1):
+                day = first + dt.timedelta(days=n)
+                if day in listed:
+                    twice.append(day)
+                listed.add(day)
+                if not row.get("is_working_day"):
+                    days_off.add(day)
+        if twice:
+            self.add_error(
+                None,
+                _("这些日期在两行中都出现了，请只保留一行：%(days)s。")
+                % {"days": "、".join(_month_day(d) for d in sorted(set(twice)))},
+            )
+        missing: dict[str, list] = {}
+        for day, name in statutory_holidays(year).items():
+            if day not in days_off:
+                missing.setdefault(name, []).append(day)
+        if missing and not data.get("confirm_missing_holidays"):
+            self.add_error(
+                "confirm_missing_holidays",
+                _(
+                    "本通知没有把这些法定节假日列为放假：%(days)s。请补录；"
+                    "国务院通知确实如此的，勾选此项后再保存。"
+                )
+                % {
+                    "days": "、".join(
+                        f"{name}（{'、'.join(_month_day(d) for d in days)}）"
+                        for name, days in missing.items()
+                    )
+                },
+            )
+        return data

@@ -1,5 +1,7 @@
 """The parts of the rules that administrators edit without code (Wagtail snippets)."""
 
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +21,7 @@ from snippets.forms import (
     BureauProfileForm,
     BureauRulesForm,
     DepartmentForm,
+    HolidayNoticeForm,
     OwnershipPlanForm,
     ResponsibilityRuleForm,
 )
@@ -443,7 +446,10 @@ class HolidayNotice(RevisionMixin, ClusterableModel):
         FieldPanel("source"),
         FieldPanel("published_on"),
         InlinePanel("days", label=_("放假和调休上班日")),
+        # Not a field of the notice: the form's (HolidayNoticeForm), asked only when needed.
+        FieldPanel("confirm_missing_holidays"),
     ]
+    base_form_class = HolidayNoticeForm
 
     class Meta:
         verbose_name = _("年度节假日安排")
@@ -457,10 +463,22 @@ class HolidayNotice(RevisionMixin, ClusterableModel):
 class HolidayNoticeDay(models.Model):
     notice = ParentalKey(HolidayNotice, on_delete=models.CASCADE, related_name="days")
     date = models.DateField(_("日期"))
+    #: A holiday of several days is one row, as the notice writes it (2月6日至12日放假).
+    end_date = models.DateField(
+        _("至（含）"),
+        null=True,
+        blank=True,
+        help_text=_("连续几天的假期写成一行：填最后一天；只有一天的不填。"),
+    )
     is_working_day = models.BooleanField(_("调休上班"), default=False)
     name = models.CharField(_("名称"), max_length=50, help_text=_("例如：春节、调休上班"))
 
-    panels = [FieldPanel("date"), FieldPanel("is_working_day"), FieldPanel("name")]
+    panels = [
+        FieldPanel("date"),
+        FieldPanel("end_date"),
+        FieldPanel("is_working_day"),
+        FieldPanel("name"),
+    ]
 
     class Meta:
         verbose_name = _("节假日")
@@ -471,9 +489,19 @@ class HolidayNoticeDay(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
 
+    def dates(self) -> list[dt.date]:
+        """Every day of the row: the one date, or each day from the first to the last."""
+        last = self.end_date or self.date
+        return [self.date + dt.timedelta(days=n) for n in range((last - self.date).days + 1)]
+
     def clean(self) -> None:
         if self.notice_id and self.date and self.date.year != self.notice.year:
             raise ValidationError({"date": _("日期不在该通知的年份内。")})
+        if self.date and self.end_date:
+            if self.end_date < self.date:
+                raise ValidationError({"end_date": _("结束日期不能早于开始日期。")})
+            if self.end_date.year != self.date.year:
+                raise ValidationError({"end_date": _("一行不能跨年：跨年的假期请按年份分别录入。")})
 
 
 class CalendarCorrection(RevisionMixin, models.Model):
@@ -601,6 +629,7 @@ class MessageTemplate(RevisionMixin, models.Model):
         REPLY_LETTER = "reply_letter", _("答复意见书")
         REPLY_DRAFT = "reply_draft", _("答复稿（起草时的初稿）")
         SMS_FILED_ONLINE = "sms_filed_online", _("短信：网上信访已收到（含查询码）")
+        SMS_QUERY_CODE = "sms_query_code", _("短信：查询码（工作人员签发）")
         SMS_ACCEPT = "sms_accept", _("短信：已受理")
         SMS_DECLINE = "sms_decline", _("短信：不予受理")
         SMS_REFER = "sms_refer", _("短信：已引导")

@@ -19,6 +19,7 @@ class DueColumn(Column):
         due = instance.next_due_on
         context["due"] = due
         context["label"] = instance.next_due_label
+        context["provisional"] = getattr(instance, "next_due_provisional", False)
         status = ledger_due(instance, parent_context.get("petitions_today") or local_today())
         if status is not None:
             context["days_left"] = status.days_left

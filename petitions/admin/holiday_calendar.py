@@ -224,7 +224,9 @@ class HolidayCalendarView(WagtailAdminTemplateMixin, TemplateView):
             if notice is not None:
                 row.notice = notice
                 row.notice_url = _snippet_url(HolidayNotice, "edit", notice.pk)
-                listed = {d.date for d in notice.days.all() if not d.is_working_day}
+                listed = {
+                    day for d in notice.days.all() if not d.is_working_day for day in d.dates()
+                }
                 row.missing_holidays = sorted(
                     {name for day, name in statutory_holidays(year).items() if day not in listed}
                 )

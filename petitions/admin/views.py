@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +26,7 @@ from petitions.cases import access
 from petitions.cases.deadlines import local_today
 from petitions.cases.filing import file_case, save_case_corrections
 from petitions.cases.hooks import case_page_panels
-from petitions.cases.models import Case, Petitioner
+from petitions.cases.models import Case, Deadline, Petitioner
 from petitions.cases.notices import NOTICES, available_notices, letter_date, render_notice
 from petitions.cases.people import display_name
 from petitions.cases.search import search_q
@@ -37,6 +39,12 @@ from petitions.cases.selectors import (
     returned_draft,
 )
 from petitions.cases.transitions import case_facts, perform_transition
+from petitions.intake.query_codes import (
+    issue_on_registration,
+    issue_query_code,
+    last_issue,
+    may_have_query_code,
+)
 from petitions.transfer.exporting import SafeSpreadsheetExportMixin
 from rules.states import State
 from rules.transitions import TransitionRefused, available_transitions, get_transition, refusal
@@ -65,8 +73,18 @@ class CaseIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     export_labels = {"state_label": "state", "kind_label": "kind"}
 
     def get_base_queryset(self):
+        # The next due date is marked 暂定 as on the case page: the deadline it comes from rests
+        # on a year whose holiday notice is not entered yet.
+        provisional = Deadline.objects.filter(
+            case=OuterRef("pk"),
+            status=Deadline.Status.OPEN,
+            is_window=False,
+            provisional=True,
+            due_on=OuterRef("next_due_on"),
+        )
         return (
             access.visible_cases(self.request.user, super().get_base_queryset())
+            .annotate(next_due_provisional=Exists(provisional))
             .select_related("channel", "host_department")
             .prefetch_related(
                 "categories",
@@ -184,13 +202,20 @@ class CaseCreateView(CaseFieldsMixin, generic.CreateView):
     template_name = "petitions/cases/create.html"
 
     def save_instance(self):
-        return file_case(self.form.to_filing(), user=self.request.user)
+        with transaction.atomic():
+            case = file_case(self.form.to_filing(), user=self.request.user)
+            # A petitioner by phone, letter or visit can look the case up online too.
+            self.sent_query_code = issue_on_registration(case, user=self.request.user) is not None
+        return case
 
     def get_success_url(self):
         return reverse("cases:inspect", args=[self.object.pk])
 
     def get_success_message(self, instance):
-        return _g("已收件，编号 %(number)s。") % {"number": instance.number}
+        message = _g("已收件，编号 %(number)s。") % {"number": instance.number}
+        if getattr(self, "sent_query_code", False):
+            message += _g("查询码已通过短信发给信访人。")
+        return message
 
 
 class CaseEditView(CaseFieldsMixin, generic.EditView):
@@ -357,26 +382,51 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
 
 
 class CaseNoticeView(TemplateView):
-    """A printable notice or letter (受理告知书, 不予受理告知书, …), from the templates."""
+    """A printable notice or letter (受理告知书, 不予受理告知书, …), from the templates.
+
+    The acceptance notice also gives the petitioner a query code (查询码) when the person
+    printing it asks for one (POST): the code is issued then, shown on this page alone and sent
+    by SMS, and any code given before stops working (petitions.intake.query_codes).
+    """
 
     template_name = "petitions/notices/notice.html"
+    query_code: str = ""
 
-    def get(self, request, *args, **kwargs):
+    def dispatch(self, request, *args, **kwargs):
         self.case = _case_for(request, kwargs["pk"], handling=True)
         self.notice = NOTICES.get(kwargs["kind"])
         if self.notice is None or self.notice not in available_notices(self.case):
             raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self._log_print()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.offers_query_code():
+            raise Http404
+        self.query_code = issue_query_code(self.case, user=request.user)
+        self._log_print()
+        response = self.render_to_response(self.get_context_data(**kwargs))
+        # The plain code is on this page only: no cache may keep it.
+        add_never_cache_headers(response)
+        return response
+
+    def offers_query_code(self) -> bool:
+        return self.notice.key == "acceptance" and may_have_query_code(self.case)
+
+    def _log_print(self) -> None:
         log(
             instance=self.case,
             action="petitions.print_notice",
-            user=request.user,
+            user=self.request.user,
             data={"notice": self.notice.key},
         )
-        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-
-        title, body = render_notice(self.case, self.notice)
+        title, body = render_notice(self.case, self.notice, query_code=self.query_code)
+        offers = self.offers_query_code()
         return {
             **super().get_context_data(**kwargs),
             "case": self.case,
@@ -384,6 +434,12 @@ class CaseNoticeView(TemplateView):
             "body": body,
             "signature": bureau_profile().signature,
             "today": letter_date(local_today()),
+            "offers_query_code": offers,
+            "query_code": self.query_code,
+            # Said in the body already when the bureau's template has {查询码}.
+            "query_code_in_body": bool(self.query_code) and self.query_code in body,
+            "last_issue": last_issue(self.case) if offers else None,
+            "status_url": self.request.build_absolute_uri(reverse("public:status")),
         }
 
 

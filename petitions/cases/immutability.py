@@ -40,6 +40,7 @@ GUARDED_TABLES = (
     "petitions_recusal",
     "petitions_petitionermessage",
     "petitions_publicsubmission",
+    "petitions_querycode",
     "petitions_feedback",
     "petitions_spotcheck",
     "petitions_talk",

@@ -75,6 +75,8 @@ OTHER_ACTIONS = {
     "petitions.deadline_recomputed": (_("期限重新计算"), _("期限重新计算")),
     "petitions.supervise": (_("督办"), _("逾期督办")),
     "petitions.print_notice": (_("打印文书"), _("打印文书")),
+    # Never the code itself: only that one was issued, and how many times (X.1).
+    "petitions.issue_query_code": (_("签发查询码"), _("签发查询码")),
     "petitions.reveal_identity": (_("查看信访人身份"), _("查看信访人身份")),
     "petitions.download_attachment": (_("下载附件"), _("下载附件")),
     "petitions.feedback": (_("满意度评价"), _("信访人满意度评价")),

@@ -27,13 +27,17 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-def enqueue_petitioner_message(case: Case, event: str, *, query_code: str = "") -> None:
+def enqueue_petitioner_message(
+    case: Case, event: str, *, query_code: str = "", template: str = ""
+) -> None:
     """Queue the message for this event; the worker sends it and retries a failure.
 
     A query code goes into the text only to be sent: the worker blots it out once delivered.
+    `template` names the message's text when one text serves several events (a query code
+    issued again is a new event, sent with the same text).
     """
     extra = {"查询码": query_code} if query_code else None
-    if case.anonymous or (body := render_message(case, event, extra)) is None:
+    if case.anonymous or (body := render_message(case, template or event, extra)) is None:
         return
     now = timezone.now()
     # One message per event and number (one_message_per_event): a repeat adds nothing.
@@ -250,9 +254,12 @@ def template_text(key: str) -> tuple[str, str]:
     return DEFAULT_TEMPLATES[key]
 
 
-def render_notice(case: Case, notice: Notice) -> tuple[str, str]:
+def render_notice(case: Case, notice: Notice, *, query_code: str = "") -> tuple[str, str]:
+    """The notice's title and text; `query_code` is a code just issued, for {查询码}."""
     title, body = template_text(notice.key)
     values = placeholder_values(case, leaves_out_identity=notice.leaves_out_identity)
+    if query_code and not notice.leaves_out_identity:
+        values["查询码"] = query_code
     return title, render(body, values)
 
 

@@ -23,7 +23,8 @@ from petitions.cases.notices import placeholder_values, template_text, verificat
 from petitions.cases.people import display_name
 from petitions.cases.privacy import mask_address, mask_id_number, mask_name, mask_phone
 from petitions.cases.transitions import STAGE_OF_STATE, current_draft, missing_contributions
-from rules.deadlines import DueStatus, due_status
+from rules import calendar
+from rules.deadlines import DueStatus, Unit, due_status
 from rules.roles import Role
 from rules.states import ENDED_STATES, State, reply_standing
 from snippets.bureau import bureau_rules
@@ -94,10 +95,43 @@ def petitioners_as_seen(case: Case, *, revealed: bool) -> list[dict]:
     ]
 
 
+@dataclass(frozen=True)
+class DueExplanation:
+    """What a due date says beside it: a natural-day date on a day off names the day (节假日,
+    周末); a working-day count names the 调休上班 days it counted."""
+
+    off_day: str = ""
+    #: (date, the holiday it makes up for, if the calendar names one).
+    adjusted_workdays: tuple[tuple[dt.date, str], ...] = ()
+
+
+def explain_due(deadline: Deadline) -> DueExplanation:
+    if deadline.calculation.get("given_by_channel"):
+        return DueExplanation()
+    try:
+        if deadline.unit == Unit.WORKING_DAYS:
+            adjusted = calendar.adjusted_workdays_between(
+                deadline.start_on + dt.timedelta(days=1), deadline.due_on
+            )
+            return DueExplanation(
+                adjusted_workdays=tuple(
+                    (a.date, a.reason.removeprefix(calendar.REASON_ADJUSTED).lstrip("："))
+                    for a in adjusted
+                )
+            )
+        info = calendar.day_info(deadline.due_on)
+    except (ValueError, NotImplementedError):
+        # A calendar that cannot be built says so on the holiday calendar page.
+        return DueExplanation()
+    return DueExplanation(off_day="" if info.is_working_day else info.reason)
+
+
 def case_page(case: Case, *, revealed: bool, may_reveal: bool, today: dt.date) -> dict:
     """Everything the case page shows besides its steps (a case loaded with the page's
     prefetches: petitioners, deadlines, owning items)."""
     deadlines = sorted(case.deadlines.all(), key=lambda d: (d.due_on, d.id))
+    for d in deadlines:
+        d.explained = explain_due(d)  # type: ignore[attr-defined]  # read by the template
     overdue = {
         d.pk
         for d in deadlines

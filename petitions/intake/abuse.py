@@ -28,6 +28,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _g
 
 from petitions.intake.models import PublicSubmission
+from snippets.bureau import bureau_profile
 
 _SALT = "petitions.abuse"
 _CHALLENGE_SALT = "petitions.abuse.challenge"
@@ -285,14 +286,14 @@ def _refusal(address: str, data: Mapping, entries: Mapping) -> Refusal | None:
     allowed, seconds = phone_limit()
     phone_key = _phone_key(data.get("phone") or "")
     if phone_key and _count_of(entries.get(phone_key)) >= allowed:
-        return Refusal(
-            _g(
-                "这个电话号码%(hours)d小时内已提交%(count)d件信访事项，请稍后再试；"
-                "如需补充情况，请凭查询码查询或来电来访。"
-            )
-            % {"hours": max(1, seconds // 3600), "count": allowed},
-            429,
-        )
+        message = _g(
+            "这个电话号码%(hours)d小时内已提交%(count)d件信访事项，请稍后再试；"
+            "如需补充情况，请凭查询码查询或来电来访。"
+        ) % {"hours": max(1, seconds // 3600), "count": allowed}
+        # Told to call: with the number to call (本局信息).
+        if phone := bureau_profile().phone:
+            message += _g("本局信访电话：%(phone)s。") % {"phone": phone}
+        return Refusal(message, 429)
     if challenge_needed(address, data.get("phone") or "", entries=entries):
         return challenge_refusal(
             data.get("challenge") or "",

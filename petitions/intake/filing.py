@@ -33,7 +33,7 @@ from petitions.cases.validators import (
     validate_phone,
 )
 from petitions.intake import abuse
-from petitions.intake.models import PublicSubmission
+from petitions.intake.models import PublicSubmission, QueryCode
 from rules.kinds import Kind
 from snippets.models import Category, Channel
 
@@ -431,12 +431,20 @@ def _existing(token: str) -> Case | None:
 
 
 def find_case_for_lookup(number: str, code: str) -> Case | None:
-    """The case with this number and query code, or None, whichever of the two is wrong."""
-    submission = (
-        PublicSubmission.objects.select_related("case")
-        .filter(case__number__iexact=(number or "").strip())
-        .first()
-    )
-    if not query_code_matches(code, submission.query_code_hash if submission else None):
+    """The case with this number and query code, or None, whichever of the two is wrong.
+
+    The code is the one on the online receipt, or the one staff issued last for a petition by
+    phone, letter or visit (petitions.intake.query_codes).
+    """
+    case = Case.objects.filter(number__iexact=(number or "").strip()).first()
+    # The code staff issued last (petitions.intake.query_codes) replaces the receipt's.
+    issued = QueryCode.objects.filter(case=case).values_list("code_hash", flat=True).first()
+    if issued is None:
+        issued = (
+            PublicSubmission.objects.filter(case=case)
+            .values_list("query_code_hash", flat=True)
+            .first()
+        )
+    if not query_code_matches(code, issued if case else None):
         return None
-    return submission.case
+    return case

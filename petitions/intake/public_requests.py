@@ -34,6 +34,7 @@ from enum import StrEnum
 
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _g
@@ -79,7 +80,11 @@ def case_from_proof(token: str) -> Case | None:
         )
     except signing.BadSignature:  # SignatureExpired is one
         return None
-    return Case.objects.filter(pk=int(pk), public_submission__isnull=False).first()
+    return (
+        Case.objects.filter(pk=int(pk))
+        .filter(Q(public_submission__isnull=False) | Q(query_code__isnull=False))
+        .first()
+    )
 
 
 # --- review and re-review (复查、复核) ------------------------------------------------------------

@@ -30,13 +30,14 @@ DEMO_MARK = "【演示·统计】"
 
 #: Department code → (category code, head's username and name, leader's username).
 DEPARTMENTS = {
-    "air": ("air", "kezhang", "大气科科长", "fenguan"),
-    "water": ("water", "shui_kezhang", "水生态环境科科长", "fenguan"),
-    "soil": ("solid_waste", "turang_kezhang", "土壤与固体废物科科长", "fenguan2"),
-    "nature": ("ecology", "shengtai_kezhang", "自然生态保护科科长", "fenguan2"),
-    "detachment": ("noise", "zhidui_duizhang", "执法支队队长", "fenguan2"),
+    "air": ("air", "kezhang", "王海", "fenguan"),
+    "water": ("water", "shui_kezhang", "孙丽", "fenguan"),
+    "soil": ("solid_waste", "turang_kezhang", "马强", "fenguan2"),
+    "nature": ("ecology", "shengtai_kezhang", "胡兵", "fenguan2"),
+    "detachment": ("noise", "zhidui_duizhang", "林涛", "fenguan2"),
 }
-LEADERS = {"fenguan": "分管副局长", "fenguan2": "分管副局长（二）"}
+#: Full names, family name first (one character here), as staff are shown everywhere.
+LEADERS = {"fenguan": "李明", "fenguan2": "何军"}
 CHANNELS = [
     "phone",
     "letter",
@@ -78,7 +79,8 @@ PLANS = [
 RATINGS = [5, 4, 3, 5, 2, 4, 5, 1, 4]
 
 
-def _password() -> str | None:
+def demo_password() -> str | None:
+    """The demo logins share the administrator's password (bin/run prints it)."""
     path = settings.VAR_DIR / "initial_admin_password"
     return os.environ.get("PETITIONS_ADMIN_PASSWORD") or (
         path.read_text().strip() if path.exists() else None
@@ -87,10 +89,10 @@ def _password() -> str | None:
 
 def _person(username: str, name: str, role: Role):
     user, created = get_user_model().objects.get_or_create(
-        username=username, defaults={"first_name": name}
+        username=username, defaults={"last_name": name[0], "first_name": name[1:]}
     )
     if created:
-        password = _password()
+        password = demo_password()
         user.set_password(password) if password else user.set_unusable_password()
         user.save()
     user.groups.add(Group.objects.get(name=ROLE_GROUP_NAMES[role]))

@@ -98,20 +98,23 @@ def test_a26_1_browser_an_administrator_enters_the_2027_holidays_and_a_provision
         ),
     )
 
-    # The notice and its days, one inline row each, added with the InlinePanel's add button.
+    # The notice and its days, one inline row each, added with the InlinePanel's add button: the
+    # 8 days of 春节 are one row, from its first to its last day, as the notice writes them.
     page.fill("#id_year", "2027")
     page.fill("#id_source", NOTICE_SOURCE)
     add_day = page.locator("#id_days-ADD")
-    days = [(d, "春节", False) for d in HOLIDAYS] + [(ADJUSTED_WORKDAY, "调休上班", True)]
-    for i, (date, name, working) in enumerate(days):
+    set_value = (
+        "(el, v) => { el.value = v; el.dispatchEvent(new Event('change', {bubbles: true})); }"
+    )
+    days = [(HOLIDAYS[0], HOLIDAYS[-1], "春节", False), (ADJUSTED_WORKDAY, None, "调休上班", True)]
+    for i, (date, last, name, working) in enumerate(days):
         add_day.click()
         date_input = page.locator(f"#id_days-{i}-date")
         # The value is set without focusing the field: Wagtail's date picker would open and, on
         # a loaded machine, stay over the add button or take a stray click as another date.
-        date_input.evaluate(
-            "(el, v) => { el.value = v; el.dispatchEvent(new Event('change', {bubbles: true})); }",
-            date.isoformat(),
-        )
+        date_input.evaluate(set_value, date.isoformat())
+        if last:
+            page.locator(f"#id_days-{i}-end_date").evaluate(set_value, last.isoformat())
         page.fill(f"#id_days-{i}-name", name)
         if working:
             page.check(f"#id_days-{i}-is_working_day")
@@ -121,6 +124,14 @@ def test_a26_1_browser_an_administrator_enters_the_2027_holidays_and_a_provision
 
     assert background_saves == []
     page.get_by_role("button", name="保存", exact=True).click()
+    # This test's notice lists 春节 only: refused, naming the statutory holidays it leaves out,
+    # until the administrator confirms that the notice really does.
+    refusal = page.locator("#panel-child-confirm_missing_holidays-section, form#w-editor-form")
+    expect(refusal.first).to_contain_text("本通知没有把这些法定节假日列为放假：元旦（1月1日）")
+    assert not HolidayNotice.objects.filter(year=2027).exists()
+    screenshot("holiday-03b-notice-missing-holidays")
+    page.check("#id_confirm_missing_holidays")
+    page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_url(
         re.compile(rf"{re.escape(base)}/admin/snippets/snippets/holidaynotice/(edit/\d+/)?$")
     )
@@ -129,7 +140,7 @@ def test_a26_1_browser_an_administrator_enters_the_2027_holidays_and_a_provision
 
     notice = HolidayNotice.objects.get(year=2027)
     assert notice.source == NOTICE_SOURCE
-    assert {(d.date, d.is_working_day) for d in notice.days.all()} == {
+    assert {(day, d.is_working_day) for d in notice.days.all() for day in d.dates()} == {
         *((d, False) for d in HOLIDAYS),
         (ADJUSTED_WORKDAY, True),
     }

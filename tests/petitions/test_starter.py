@@ -68,3 +68,39 @@ def test_a14_1_a_channel_added_by_an_administrator_is_offered_at_intake(client):
     Channel.objects.create(name="环保微信公众号", code="wechat", source=Channel.Source.DIRECT)
     client.force_login(detachment_user())
     assert "环保微信公众号" in client.get("/admin/cases/new/").content.decode()
+
+
+def test_a2_1_the_demo_has_a_login_for_every_role_printed_with_its_role_and_full_name(
+    monkeypatch, client
+):
+    """bin/run --demo prints what load_starter --demo lists: every role can be tried at once."""
+    monkeypatch.setenv("PETITIONS_ADMIN_PASSWORD", "starter-pass-1")
+    out = io.StringIO()
+    call_command("load_starter", "--demo", stdout=out)
+    printed = out.getvalue().split("演示账号（密码与管理员相同）：")[1]
+    rows = [line.split("\t") for line in printed.strip().splitlines()]
+    by_role = {}
+    for role, username, name in ((r.strip(), u.strip(), n.strip()) for r, u, n in rows):
+        by_role.setdefault(role, []).append((username, name))
+    assert set(by_role) == set(ROLE_GROUP_NAMES.values())
+    assert ("zhidui", "陈建国") in by_role["支队"]
+    assert ("jingban", "刘芳") in by_role["科室经办人"]
+    User = get_user_model()
+    for logins in by_role.values():
+        for username, name in logins:
+            user = User.objects.get(username=username)
+            # A full Chinese name, family name first; never the login name.
+            assert user.last_name and name == f"{user.last_name}{user.first_name}"
+            assert user.check_password("starter-pass-1")
+    # The handler works in the air department, under its head and leader; the bureau's leaders.
+    air = Department.objects.get(code="air")
+    assert air.staff.filter(username="jingban").exists()
+    assert (air.head.username, air.supervising_leader.username) == ("kezhang", "fenguan")
+    # Each demo login's role lets it into the admin.
+    for username in ("zhidui", "jingban", "zhiban", "jijian"):
+        client.force_login(User.objects.get(username=username))
+        assert client.get("/admin/").status_code == 200
+    # Printed again on the next run, with the same people.
+    again = io.StringIO()
+    call_command("load_starter", "--demo", stdout=again)
+    assert again.getvalue().split("演示账号（密码与管理员相同）：")[1] == printed

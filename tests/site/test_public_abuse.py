@@ -18,6 +18,7 @@ from factories import website_channel
 from petitions.intake import abuse
 from petitions.intake.filing import new_submission_token
 from petitions.models import Case
+from snippets.models import BureauProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -108,11 +109,16 @@ def test_x_1_filings_per_address_are_limited_with_a_429_that_files_nothing():
     PUBLIC_FILINGS_PER_ADDRESS=NO_LIMIT, PUBLIC_FILINGS_PER_PHONE=2, PUBLIC_CHALLENGE_AFTER=NO_LIMIT
 )
 def test_x_1_filings_per_phone_are_limited_whatever_the_address():
+    profile = BureauProfile.load()
+    profile.phone = "023-68780000"
+    profile.save()
     assert file(browser("10.2.0.1"), phone="13512345678").status_code == 302
     assert file(browser("10.2.0.2"), phone="135 1234 5678").status_code == 302
     refused = file(browser("10.2.0.3"), phone="+86 13512345678")
     assert refused.status_code == 429
     assert "这个电话号码24小时内已提交2件信访事项" in summary_text(refused.content.decode())
+    # It tells the person to call, with the bureau's number.
+    assert "本局信访电话：023-68780000。" in summary_text(refused.content.decode())
     assert Case.objects.count() == 2
     # Another number from the same address files.
     assert file(browser("10.2.0.3"), phone="13512345679").status_code == 302

@@ -104,7 +104,7 @@ def test_x_1_the_public_site_receipt_and_sms_show_the_bureau_of_the_settings(cli
     assert '<p class="org">重庆市渝中区生态环境局</p>' in status
     assert "九龙坡" not in status
     assert "023-63890000" in status and "渝中区中山三路131号" in status
-    assert "拨打本局信访电话 023-63890000 查询" in status
+    assert "拨打本局信访电话 023-63890000，本局重新签发" in status
     assert case.number.startswith("YZXF-")
     message = PetitionerMessage.objects.get(case=case, event="filed_online")
     assert message.body.startswith("【重庆市渝中区生态环境局】")

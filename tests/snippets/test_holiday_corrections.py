@@ -83,6 +83,9 @@ def notice_form_data(add_page: str) -> dict:
         "days-INITIAL_FORMS": "0",
         "days-MIN_NUM_FORMS": "0",
         "days-MAX_NUM_FORMS": "1000",
+        # Only 春节 is entered here: the administrator confirms the other statutory holidays are
+        # left out (test_holiday_notice_ranges shows the refusal without it).
+        "confirm_missing_holidays": "on",
     }
     for i, (date, name, working) in enumerate(days):
         data[f"days-{i}-date"] = date.isoformat()

@@ -16,12 +16,13 @@ from petition_site.public.starter import ensure_public_pages
 from petitions.cases.filing import Filing, PetitionerData, file_case
 from petitions.cases.models import Case
 from petitions.cases.transitions import perform_transition
-from petitions.reports.demo import demo_verification, load_report_demo
+from petitions.reports.demo import demo_password, demo_verification, load_report_demo
 from petitions.reports.records import grant_record_permissions
 from petitions.transfer.importing import install_default_mappings
 from rules.roles import ROLE_GROUP_NAMES, Role
 from snippets.default_templates import DEFAULT_TEMPLATES
 from snippets.models import (
+    BureauLeadership,
     BureauProfile,
     BureauRules,
     Category,
@@ -31,6 +32,21 @@ from snippets.models import (
     ReferralGuideEntry,
     ResponsibilityRule,
 )
+from snippets.people import display_name
+
+#: One demo login for each role (`load_starter --demo`): role, login, family and given name.
+DEMO_LOGINS = [
+    (Role.DETACHMENT, "zhidui", "陈", "建国"),
+    (Role.HANDLER, "jingban", "刘", "芳"),
+    (Role.DEPARTMENT_HEAD, "kezhang", "王", "海"),
+    (Role.SUPERVISING_LEADER, "fenguan", "李", "明"),
+    (Role.BUREAU_HEAD, "juzhang", "张", "伟"),
+    (Role.OFFICE, "bangongshi", "周", "静"),
+    (Role.DISCIPLINE, "jijian", "吴", "刚"),
+    (Role.DUTY, "zhiban", "郑", "磊"),
+]
+#: The administrator's name in the demo, if it has none.
+DEMO_ADMIN_NAME = ("赵", "敏")
 
 DEPARTMENTS = [
     ("office", "办公室"),
@@ -195,9 +211,11 @@ class Command(BaseCommand):
         )
         admin = self._administrator()
         if demo:
+            self._demo_logins(admin)
             self._demo(admin)
             if created := load_report_demo(admin):
                 self.stdout.write(f"已创建统计报表演示案件 {created} 件")
+            self._print_logins()
 
     def _groups(self) -> None:
         access_admin = Permission.objects.get(
@@ -286,30 +304,45 @@ class Command(BaseCommand):
             self.stdout.write(f"已创建管理员 {username}")
         return user
 
-    def _demo_people(self, department):
-        """A department head and a supervising leader for the demo department."""
+    def _demo_logins(self, admin) -> None:
+        """One login per role for the demo (DEMO_LOGINS), with the administrator's password; the
+        air department's head, supervising leader and handler; the bureau's leaders."""
         User = get_user_model()
-        password = os.environ.get("PETITIONS_ADMIN_PASSWORD") or (
-            (settings.VAR_DIR / "initial_admin_password").read_text().strip()
-            if (settings.VAR_DIR / "initial_admin_password").exists()
-            else None
-        )
-        people = []
-        for username, name, role in [
-            ("kezhang", "大气科科长", Role.DEPARTMENT_HEAD),
-            ("fenguan", "分管副局长", Role.SUPERVISING_LEADER),
-        ]:
-            user, created = User.objects.get_or_create(
-                username=username, defaults={"first_name": name}
-            )
+        password = demo_password()
+        people = {}
+        for role, username, family, given in DEMO_LOGINS:
+            user, created = User.objects.get_or_create(username=username)
             if created:
                 user.set_password(password) if password else user.set_unusable_password()
-                user.save()
+            user.last_name, user.first_name = family, given
+            user.save()
             user.groups.add(Group.objects.get(name=ROLE_GROUP_NAMES[role]))
-            people.append(user)
-        department.head, department.supervising_leader = people
-        department.save()
-        return people
+            people[role] = user
+        if not (admin.last_name or admin.first_name):
+            admin.last_name, admin.first_name = DEMO_ADMIN_NAME
+            admin.save(update_fields=["last_name", "first_name"])
+        air = Department.objects.get(code="air")
+        air.head = people[Role.DEPARTMENT_HEAD]
+        air.supervising_leader = people[Role.SUPERVISING_LEADER]
+        air.save()
+        air.staff.add(people[Role.HANDLER], people[Role.DEPARTMENT_HEAD])
+        leadership = BureauLeadership.load()
+        leadership.bureau_head = leadership.bureau_head or people[Role.BUREAU_HEAD]
+        leadership.petition_leader = leadership.petition_leader or people[Role.SUPERVISING_LEADER]
+        leadership.save()
+        leadership.members.add(people[Role.BUREAU_HEAD], people[Role.SUPERVISING_LEADER])
+
+    def _print_logins(self) -> None:
+        """Every login of a role group, by role, as bin/run --demo shows them."""
+        self.stdout.write("演示账号（密码与管理员相同）：")
+        for group_name in ROLE_GROUP_NAMES.values():
+            users = (
+                get_user_model()
+                .objects.filter(groups__name=group_name, is_active=True)
+                .order_by("username")
+            )
+            for user in users:
+                self.stdout.write(f"  {group_name:<8}\t{user.username:<18}\t{display_name(user)}")
 
     def _demo(self, admin) -> None:
         if Case.objects.filter(description__startswith=DEMO_MARK).exists():
@@ -340,7 +373,8 @@ class Command(BaseCommand):
             )
             return file_case(filing, user=admin)
 
-        head, leader = self._demo_people(departments[2])
+        air = Department.objects.get(code="air")
+        head, leader = air.head, air.supervising_leader
 
         def step(case, name, **data):
             if name in {"reply", "reply_review", "reply_re_review"}:
