@@ -218,6 +218,9 @@ def test_issue13_yes_no_columns_say_yes_and_no_in_chinese(client):
     client.force_login(admin)
     listing = client.get("/admin/snippets/snippets/department/").content.decode()
     assert "是" in listing and ">True<" not in listing and "True" not in listing
+    # Wagtail's own yes/no columns (the users' 有效) title their icon 是 or 否.
+    users = client.get("/admin/users/").content.decode()
+    assert re.search(r'w-sr-only">\s*是\s*</span>', users) and "True" not in users
 
 
 def test_issue13_the_override_catalogue_is_complete_compiled_and_still_wagtails():
