@@ -205,7 +205,8 @@ def walk(page, base: str, who: str, username: str, case: Case, data: set[str], a
     for href in links:
         w.visit(href)
         if LISTS_WITH_ADD_FORM.match(href):
-            w.visit(f"{href}{'add' if href.startswith('/admin/snippets/') else 'new'}/")
+            add = f"{href}{'add' if href.startswith('/admin/snippets/') else 'new'}/"
+            w.visit(add, shot=add)
     return w
 
 
