@@ -16,8 +16,11 @@ class PetitionSiteConfig(AppConfig):
         from .outage import remember_contact
         from .security import idle, login
         from .security.admin_scope import install_log_entry_scope
+        from .users import install_sidebar_name, label_site_columns
 
         install_log_entry_scope()
+        install_sidebar_name()
+        label_site_columns()
         user_locked_out.connect(login.on_locked_out, dispatch_uid="petitions_locked_out")
         user_logged_in.connect(login.on_logged_in, dispatch_uid="petitions_login_warning")
         user_logged_in.connect(idle.on_logged_in, dispatch_uid="petitions_idle_start")

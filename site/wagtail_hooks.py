@@ -12,6 +12,10 @@ from .security.views import LoginLocksView
 for _menu in ("construct_main_menu", "construct_settings_menu", "construct_reports_menu"):
     hooks.register(_menu, admin_scope.remove_cms_menu_items)
 hooks.register("construct_homepage_summary_items", admin_scope.remove_cms_summary_items)
+hooks.register("construct_main_menu", admin_scope.remove_help_menu)
+hooks.register("construct_main_menu", admin_scope.name_site_reports)
+# Runs after every other construct_homepage_panels hook (order 100), whatever the apps' order.
+hooks.register("construct_homepage_panels", admin_scope.remove_cms_panels, order=100)
 
 
 @hooks.register("register_log_actions")

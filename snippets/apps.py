@@ -14,5 +14,8 @@ class SnippetsConfig(AppConfig):
         # receivers connect on import. Django's documented place for both is ready().
         from snippets import signals  # noqa: F401
         from snippets.calendar_loader import load_year_corrections
+        from snippets.people import install_full_name
+
+        install_full_name()
 
         calendar.set_corrections_loader(load_year_corrections)

@@ -18,16 +18,52 @@ from rules.roles import ROLE_GROUP_NAMES, Role
 STAFF_ROLES = tuple(ROLE_GROUP_NAMES)
 
 
+def full_name(user) -> str:
+    """姓名: the family name, then the given name, without a space (王 + 五 = 王五).
+
+    Django keeps a family name (last_name) and a given name (first_name); a full name entered
+    whole in first_name alone also reads right. A name written in Latin letters keeps its own
+    order and space (John Smith). "" when neither is entered.
+    """
+    family = (user.last_name or "").strip()
+    given = (user.first_name or "").strip()
+    if family.isascii() and given.isascii() and family and given:
+        return f"{given} {family}"
+    return f"{family}{given}"
+
+
 def display_name(user) -> str:
     """A person by full name in Chinese order, family name first (王五); else the login name.
 
-    Django keeps a family name (last_name) and a given name (first_name); a full name entered
-    whole in first_name alone also reads right. "" for nobody.
+    "" for nobody.
     """
     if user is None:
         return ""
-    full = f"{user.last_name or ''}{user.first_name or ''}".strip()
-    return full or user.get_username()
+    return full_name(user) or user.get_username()
+
+
+def install_full_name() -> None:
+    """Make the user model name a person by full name in Chinese order.
+
+    Wagtail shows a person through ``user.get_full_name()`` (the user list, the log and history
+    views, the site history report and its exports, choosers, the workflow screens), and Django
+    through ``str(user)`` (a snippet's listing of its head or staff, a form's choices): Django's
+    own give "五 王" and the login name. The user model is Django's, not the project's, so both
+    methods are replaced here once, when the app is ready.
+    """
+    user_model = get_user_model()
+    if getattr(user_model.get_full_name, "chinese_order", False):
+        return
+
+    def get_full_name(self) -> str:
+        return full_name(self)
+
+    def __str__(self) -> str:
+        return display_name(self)
+
+    get_full_name.chinese_order = True  # type: ignore[attr-defined]
+    user_model.get_full_name = get_full_name
+    user_model.__str__ = __str__
 
 
 def people_in_roles(roles: Iterable[Role], *, keep: Iterable[int] = ()) -> QuerySet:

@@ -4,6 +4,7 @@ from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from snippets.columns import YesNoColumn
 from snippets.forms import SETTING_CHANGED
 from snippets.models import (
     CalendarCorrection,
@@ -22,7 +23,7 @@ from snippets.views import MessageTemplatePreviewView
 class DepartmentViewSet(SnippetViewSet):
     model = Department
     icon = "group"
-    list_display = ["name", "head", "supervising_leader", "active"]
+    list_display = ["name", "head", "supervising_leader", YesNoColumn("active", Department)]
 
 
 class CategoryViewSet(SnippetViewSet):
@@ -34,7 +35,7 @@ class CategoryViewSet(SnippetViewSet):
 class ChannelViewSet(SnippetViewSet):
     model = Channel
     icon = "mail"
-    list_display = ["name", "source", "active"]
+    list_display = ["name", "source", YesNoColumn("active", Channel)]
     list_filter = ["source", "active"]
 
 
@@ -47,7 +48,7 @@ class HolidayNoticeViewSet(SnippetViewSet):
 class CalendarCorrectionViewSet(SnippetViewSet):
     model = CalendarCorrection
     icon = "calendar-alt"
-    list_display = ["date", "is_working_day", "name", "source"]
+    list_display = ["date", YesNoColumn("is_working_day", CalendarCorrection), "name", "source"]
 
 
 class ResponsibilityRuleViewSet(SnippetViewSet):
@@ -61,7 +62,7 @@ class ResponsibilityRuleViewSet(SnippetViewSet):
 class ReferralGuideViewSet(SnippetViewSet):
     model = ReferralGuideEntry
     icon = "help"
-    list_display = ["matter", "agency", "contact", "confirmed"]
+    list_display = ["matter", "agency", "contact", YesNoColumn("confirmed", ReferralGuideEntry)]
     list_filter = ["confirmed"]
     search_fields = ["matter", "keywords", "agency"]
 

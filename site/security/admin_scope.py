@@ -20,7 +20,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.auth import permission_denied
+from wagtail.admin.menu import SubmenuMenuItem
 from wagtail.models.audit_log import ModelLogEntryManager
 
 from petitions.cases.access import user_roles, visible_cases
@@ -154,3 +156,37 @@ def remove_cms_summary_items(request, summary_items) -> None:
     """The dashboard's counts of pages, images and documents link to the CMS screens."""
     if not may_use_cms(request.user):
         summary_items[:] = []
+
+
+# --- what is left of Wagtail's own menus and dashboard ------------------------------------------
+
+#: Wagtail's help menu: its editor guide and release notes are English pages on wagtail.org and
+#: its shortcuts are the page editor's; nobody in the office edits pages that way.
+HELP_MENU_ITEM = "help"
+
+
+def remove_help_menu(request, menu_items) -> None:
+    """For construct_main_menu: no Wagtail help menu."""
+    menu_items[:] = [item for item in menu_items if item.name != HELP_MENU_ITEM]
+
+
+def name_site_reports(request, menu_items) -> None:
+    """For construct_main_menu: Wagtail's 报告 (the CMS reports and the site history) is named
+    网站报告, so that an administrator who also sees 统计报表 does not take one for the other."""
+    for i, item in enumerate(menu_items):
+        if item.name == "reports" and isinstance(item, SubmenuMenuItem):
+            menu_items[i] = SubmenuMenuItem(
+                _("网站报告"),
+                item.menu,
+                name=item.name,
+                icon_name=item.icon_name,
+                order=item.order,
+            )
+
+
+def remove_cms_panels(request, panels) -> None:
+    """For construct_homepage_panels: the dashboard of staff who do not edit the public site
+    shows their own work only (the panels of petitions), not Wagtail's pages in moderation,
+    recent page edits or locked pages."""
+    if not may_use_cms(request.user):
+        panels[:] = [p for p in panels if type(p).__module__.startswith("petitions.")]

@@ -73,7 +73,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "petition_site.users_app.StaffUsersAppConfig",  # wagtail.users, with Chinese names
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -216,7 +216,9 @@ SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_CODE = "zh-hans"
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogues first (makemessages writes to the first entry); then the Chinese of
+# Wagtail's and Django's own English strings that their zh-hans catalogues lack (issue 13).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "site" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -385,3 +387,10 @@ PETITIONS_DUTY_HANDOVER = os.environ.get("PETITIONS_DUTY_HANDOVER", "08:30")
 #: office as registered late (登记迟延, 第二十四条); a person decides.
 PETITIONS_LATE_ENTRY_WORKING_DAYS = int(os.environ.get("PETITIONS_LATE_ENTRY_WORKING_DAYS", "1"))
 WAGTAILADMIN_USER_LOGIN_FORM = "petition_site.forms.StaffLoginForm"
+#: No external avatar service: Wagtail would send a hash of each e-mail address to gravatar.com.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+#: The bureau works in Beijing time; Wagtail then offers no time-zone choice in the account.
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
+#: Wagtail's aging-pages report names the last publisher by login name and shows "None" for
+#: the starter's pages; the bureau's three public pages need no such report.
+WAGTAIL_AGING_PAGES_ENABLED = False

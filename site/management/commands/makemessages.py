@@ -9,6 +9,10 @@ from django.core.management.commands import makemessages
 
 #: The gettext aliases used in our code, besides the names xgettext and Django already know.
 EXTRA_KEYWORDS = ("_g",)
+#: The override catalogue of Wagtail's and Django's own strings (second in LOCALE_PATHS) is
+#: edited by hand: were it seen, makemessages would write the strings of site/ into it instead
+#: of into the project's catalogue.
+IGNORED = ("site/locale",)
 
 
 class Command(makemessages.Command):
@@ -21,3 +25,7 @@ class Command(makemessages.Command):
         super().add_arguments(parser)
         # File names without line numbers: the catalogue does not churn when code moves.
         parser.set_defaults(add_location="file")
+
+    def handle(self, *args, **options):
+        options["ignore_patterns"] = [*options.get("ignore_patterns", []), *IGNORED]
+        return super().handle(*args, **options)
