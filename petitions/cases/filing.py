@@ -240,7 +240,8 @@ def _insert_related(
 def _log_filed(cases: Sequence[Case], filings: Sequence[Filing], *, user=None) -> None:
     """One audit entry per case, as `wagtail.log_actions.log` writes it, in one INSERT."""
     context = get_active_log_context()
-    user = user or context.user
+    # As `wagtail.log_actions.log` does; an anonymous visitor is no one (the public site).
+    user = (user if user is not None and user.is_authenticated else None) or context.user
     content_type = ContentType.objects.get_for_model(Case, for_concrete_model=False)
     timestamp = timezone.now()
     ModelLogEntry.objects.bulk_create(

@@ -48,10 +48,13 @@ def test_entries_expire_and_none_keeps_them():
 
 def test_the_table_is_still_culled_past_its_size(monkeypatch):
     monkeypatch.setattr(cache_module, "CULL_EVERY", 1)  # check on every write
-    monkeypatch.setattr(cache, "_max_entries", 10)
-    monkeypatch.setattr(cache, "_cull_frequency", 2)
+    small = cache_module.DatabaseCache(
+        settings.CACHES["default"]["LOCATION"],
+        {"OPTIONS": {"MAX_ENTRIES": 10, "CULL_FREQUENCY": 2}},
+    )
     for n in range(30):
-        cache.set(f"k{n}", n, timeout=60)
+        small.set(f"k{n}", n, timeout=60)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {settings.CACHES['default']['LOCATION']}")
         assert cursor.fetchone()[0] <= 11
+    assert small.get("k29") == 29
