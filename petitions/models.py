@@ -9,6 +9,7 @@ from petitions.cases.models import (  # noqa: F401
     CaseQuerySet,
     Contribution,
     Deadline,
+    DuplicateKey,
     Feedback,
     Petitioner,
     PetitionerMessage,

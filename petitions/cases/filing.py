@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from petitions.cases.deadlines import open_deadline, refresh_next_due, sync_reply_deadline
+from petitions.cases.duplicates import index_case
 from petitions.cases.models import (
     Attachment,
     Case,
@@ -103,6 +104,7 @@ def file_case(filing: Filing, *, user=None) -> Case:
             case.categories.set(filing.categories)
         for p in filing.petitioners:
             Petitioner.objects.create(case=case, **p.__dict__)
+        index_case(case)
         for upload in filing.attachments:
             Attachment.objects.create(
                 case=case,
@@ -142,6 +144,8 @@ def file_case(filing: Filing, *, user=None) -> Case:
 
 def save_case_corrections(case: Case, *, user=None) -> None:
     """After the intake record is corrected (更正登记信息): an important-case flag set or
-    cleared changes the reply limit, and the leaders hear of a case that became important."""
+    cleared changes the reply limit, and the leaders hear of a case that became important; a
+    corrected place or description is compared anew for duplicates."""
     sync_reply_deadline(case, user=user)
+    index_case(case)
     case_flags_saved.send(sender=Case, case=case)
