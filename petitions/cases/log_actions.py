@@ -13,6 +13,14 @@ from wagtail.log_actions import LogActionRegistry, LogFormatter
 from rules.states import State
 from rules.transitions import TRANSITIONS
 
+#: 第十四条, 第十九条第三款: a petition linked to, or declined against, an earlier case.
+LINKED_CASE_LINES = (
+    ("earlier_case", _("先前案件")),
+    ("joined_case", _("并入的信访件")),
+    ("petitioners", _("新增信访人")),
+    ("later_case", _("再次反映的信访件")),
+)
+
 
 class CaseLogFormatter(LogFormatter):
     """An entry of a case's timeline: what was done, by whom if not a person, and its details.
@@ -43,15 +51,9 @@ class CaseLogFormatter(LogFormatter):
                 lines.append(str(fields[key]))
         if fields.get("lead_department"):
             lines.append(f"{gettext('牵头科室')}：{fields['lead_department']}")
-        # 第十四条, 第十九条第三款: a petition linked to, or declined against, an earlier case.
-        if fields.get("earlier_case"):
-            lines.append(f"{gettext('先前案件')}：{fields['earlier_case']}")
-        if fields.get("joined_case"):
-            lines.append(f"{gettext('并入的信访件')}：{fields['joined_case']}")
-        if fields.get("petitioners"):
-            lines.append(f"{gettext('新增信访人')}：{fields['petitioners']}")
-        if fields.get("later_case"):
-            lines.append(f"{gettext('再次反映的信访件')}：{fields['later_case']}")
+        for key, label in LINKED_CASE_LINES:
+            if fields.get(key):
+                lines.append(f"{label}：{fields[key]}")
         return lines
 
     def state_change(self, log_entry) -> str:
