@@ -10,6 +10,7 @@ from petitions.cases.models import (  # noqa: F401
     CaseSearchEntry,
     Contribution,
     Deadline,
+    DuplicateKey,
     Feedback,
     Petitioner,
     PetitionerMessage,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
+from rules.duplicates import HANDLING_STATES, EarlierCase
 from rules.roles import NON_STAFF_ROLES, Role
 from rules.states import FINAL_STATES, OPEN_STATES, REPLY_STAGE_STATES, DraftStatus, State
 
@@ -96,6 +97,9 @@ class CaseFacts:
     missing_contributions: tuple[str, ...] = ()
     #: The co-handling departments the acting user belongs to.
     actor_co_department_ids: frozenset = frozenset()
+    #: 第十四条, 第十九条第三款: the earlier case named in the step's data (`earlier_case`), as
+    #: found by the caller; None when none is named or no case has that number.
+    earlier: EarlierCase | None = None
 
 
 class TransitionRefused(Exception):
@@ -206,6 +210,58 @@ def _statutory_route_needs_route(facts: CaseFacts, data: Mapping) -> str | None:
         return _g(
             "依法应通过诉讼、仲裁、行政复议等途径解决的，须写明引导信访人向哪个机关提出（第十四条）。"
         )
+    return None
+
+
+def _earlier_case_refusal(facts: CaseFacts, data: Mapping, *, re_reviewed_ok: bool) -> str | None:
+    """The earlier case named must exist, be another case, and (unless `re_reviewed_ok`) be
+    accepted or being handled and not yet re-reviewed (第十四条, 第十九条第三款)."""
+    number = str(data.get("earlier_case") or "").strip()
+    earlier = facts.earlier
+    if earlier is None:
+        return _g("没有编号为 %(number)s 的案件，请核对先前案件的编号。") % {"number": number}
+    if earlier.same_case:
+        return _g("不能引用本案自身，请填写先前案件的编号。")
+    if re_reviewed_ok:
+        return None
+    if earlier.re_reviewed:
+        return _g(
+            "案件 %(number)s 已经复核：信访人对复核意见不服，仍以同一事实和理由投诉的，不再受理"
+            "（第十九条第三款）。请以“复核后仍以同一事实和理由投诉”不予受理，并告知信访人"
+            "复核意见为最终处理意见。"
+        ) % {"number": earlier.number}
+    if earlier.state not in HANDLING_STATES:
+        return _g(
+            "案件 %(number)s 当前状态为“%(state)s”，不在受理或办理中，不能并入或作为重复不予受理"
+            "（第十四条）：已答复的事项，信访人可在期限内请求复查、复核（第十九条）；"
+            "否则按新的信访事项办理。"
+        ) % {"number": earlier.number, "state": earlier.state.label}
+    return None
+
+
+def _link_target_open(facts: CaseFacts, data: Mapping) -> str | None:
+    return _earlier_case_refusal(facts, data, re_reviewed_ok=False)
+
+
+def _decline_cites_earlier(facts: CaseFacts, data: Mapping) -> str | None:
+    """A decline as a repeat (第十四条) or after a re-review (第十九条第三款) names the earlier
+    case, which must fit the reason."""
+    reason = data.get("reason_kind")
+    if reason not in ("duplicate", "after_re_review"):
+        return None
+    if not str(data.get("earlier_case") or "").strip():
+        return _g("以“%(reason)s”不予受理的，须填写先前案件的编号（第十四条、第十九条）。") % {
+            "reason": dict(DECLINE_REASONS)[reason]
+        }
+    if reason == "duplicate":
+        return _earlier_case_refusal(facts, data, re_reviewed_ok=False)
+    if message := _earlier_case_refusal(facts, data, re_reviewed_ok=True):
+        return message
+    if facts.earlier is not None and not facts.earlier.re_reviewed:
+        return _g(
+            "案件 %(number)s 没有复核意见，不能以“复核后仍以同一事实和理由投诉”不予受理"
+            "（第十九条第三款）。"
+        ) % {"number": facts.earlier.number}
     return None
 
 
@@ -371,6 +427,8 @@ DATA_GUARDS: frozenset[Guard] = frozenset(
         _lead_among_departments,
         _contribution_from_own_department,
         _contact_not_before_receipt,
+        _link_target_open,
+        _decline_cites_earlier,
     }
 )
 
@@ -429,6 +487,13 @@ DECLINE_REASONS = (
     ("after_re_review", _("复核后仍以同一事实和理由投诉")),
     ("other", _("其他")),
 )
+
+#: What a petitioner declined after a re-review is told (第十九条第三款).
+RE_REVIEW_FINAL_ROUTE = _(
+    "复核意见为本局对该信访事项的最终处理意见；对复核意见不服，仍以同一事实和理由投诉的，"
+    "不再受理（第十九条第三款）。"
+)
+EARLIER_CASE_HELP = _("同一信访事项已经受理或正在办理的案件的编号，如 JLPXF-2026-000001。")
 
 RETENTION_PERIODS = (("10y", _("10年")), ("30y", _("30年")), ("permanent", _("永久")))
 
@@ -517,16 +582,46 @@ TRANSITIONS: dict[str, Transition] = {
                 FieldSpec(
                     "reason_kind", _("不予受理的理由"), FieldKind.CHOICE, choices=DECLINE_REASONS
                 ),
+                FieldSpec(
+                    "earlier_case",
+                    _("先前案件编号"),
+                    FieldKind.LINE,
+                    required=False,
+                    help_text=_(
+                        "以同一信访事项或复核后再次投诉为由不予受理的，须填写先前案件的编号。"
+                    ),
+                ),
                 FieldSpec("reason", _("具体说明"), FieldKind.TEXT),
                 FieldSpec(
                     "legal_route",
                     _("引导途径"),
                     FieldKind.LINE,
                     required=False,
-                    help_text=_("例如：向有管辖权的人民法院提起行政诉讼。"),
+                    help_text=_(
+                        "例如：向有管辖权的人民法院提起行政诉讼。复核后再次投诉的，留空即写入第十九条第三款。"
+                    ),
                 ),
             ),
-            guards=(_statutory_route_needs_route,),
+            guards=(_statutory_route_needs_route, _decline_cites_earlier),
+        ),
+        Transition(
+            "link_duplicate",
+            _("并入在办案件"),
+            frozenset({State.RECEIVED, State.REGISTERED}),
+            State.NOT_ACCEPTED,
+            _DETACHMENT,
+            "第十四条",
+            (
+                FieldSpec(
+                    "earlier_case", _("在办案件编号"), FieldKind.LINE, help_text=EARLIER_CASE_HELP
+                ),
+                FieldSpec("reason", _("具体说明"), FieldKind.TEXT, required=False),
+            ),
+            guards=(_link_target_open,),
+            description=_(
+                "同一信访事项已经受理或正在办理的，本件不另行受理、不另计期限：信访人加入在办案件，"
+                "由在办案件一并办理、答复，两件案件的办理过程都记下此事。"
+            ),
         ),
         Transition(
             "refer",

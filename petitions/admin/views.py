@@ -24,6 +24,7 @@ from petitions.admin.forms import IMPORTANT_FIELDS, transition_form_class
 from petitions.admin.permissions import case_permission_policy
 from petitions.cases import access
 from petitions.cases.deadlines import local_today
+from petitions.cases.duplicates import find_duplicates
 from petitions.cases.filing import file_case, save_case_corrections
 from petitions.cases.hooks import case_page_panels
 from petitions.cases.models import Case, Deadline, Petitioner
@@ -34,6 +35,7 @@ from petitions.cases.selectors import (
     case_page,
     draft_under_review,
     owning_prefetch,
+    petitioners_as_seen,
     reply_draft_start,
     reply_standing_of,
     returned_draft,
@@ -48,10 +50,20 @@ from petitions.intake.query_codes import (
 from petitions.transfer.exporting import SafeSpreadsheetExportMixin
 from rules.states import State
 from rules.transitions import TransitionRefused, available_transitions, get_transition, refusal
-from snippets.bureau import bureau_profile
+from snippets.bureau import bureau_profile, bureau_rules
 from snippets.models import Department
 from snippets.referral import matching_entries
 from snippets.responsibility import propose_for_case
+
+#: The steps on whose form the likely duplicates are shown (第十四条, 第十九条第三款).
+DUPLICATE_STEPS = frozenset({"register", "link_duplicate", "decline"})
+#: What a decline as a repeat or after a re-review says unless the clerk writes otherwise.
+DECLINE_TEXTS = {
+    "duplicate": _("与案件 %(number)s 为同一信访事项，该案已经受理或正在办理（第十四条）。"),
+    "after_re_review": _(
+        "与案件 %(number)s 为同一信访事项，该案已经复核；信访人仍以同一事实和理由投诉（第十九条第三款）。"
+    ),
+}
 
 #: The steps that act on a draft in review: their forms show it in full, with its changes.
 DRAFT_REVIEW_STEPS = frozenset(
@@ -310,9 +322,41 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
             initial["checked_by"] = display_name(self.request.user)
         if self.transition.name == "designate_lead":
             initial["lead_department"] = self.case.host_department
+        if self.transition.name in DUPLICATE_STEPS and (earlier := self.request.GET.get("earlier")):
+            # From the duplicates panel: the earlier case is cited, and said in the reason.
+            initial["earlier_case"] = earlier[:40]
+            reason = self.request.GET.get("reason", "")
+            if self.transition.name == "decline" and reason in DECLINE_TEXTS:
+                initial["reason_kind"] = reason
+                initial["reason"] = str(DECLINE_TEXTS[reason]) % {"number": earlier[:40]}
         if self.transition.name == "record_contribution":
             initial["department"] = self.own_co_departments.first()
         return initial
+
+    @property
+    def shows_duplicates(self) -> bool:
+        return self.transition.name in DUPLICATE_STEPS and self.case.state in (
+            State.RECEIVED,
+            State.REGISTERED,
+        )
+
+    @cached_property
+    def duplicates(self) -> list[dict]:
+        """The likely duplicates, while the petition is being registered or decided (A14.6)."""
+        if not self.shows_duplicates:
+            return []
+        user, revealed = self.request.user, revealed_case_ids(self.request)
+        return [
+            {
+                "found": d,
+                "visible": access.can_view(user, d.case),
+                # Identity as on that case's own page: in full once this user revealed it there.
+                "petitioners": petitioners_as_seen(
+                    d.case, revealed=d.case.pk in revealed and access.may_reveal(user, d.case)
+                ),
+            }
+            for d in find_duplicates(self.case)
+        ]
 
     @cached_property
     def own_co_departments(self):
@@ -353,6 +397,9 @@ class CaseTransitionView(WagtailAdminTemplateMixin, FormView):
             reply_standing=reply_standing_of(self.case),
             proposal=self.proposal,
             referral_suggestions=self.referral_suggestions,
+            duplicates=self.duplicates,
+            shows_duplicates=self.shows_duplicates,
+            lookback_days=bureau_rules().duplicate_lookback_days,
         )
         if self.transition.name in DRAFT_REVIEW_STEPS:
             context["review"] = draft_under_review(self.case)

@@ -17,6 +17,7 @@ from wagtail.log_actions import get_active_log_context
 from wagtail.models import ModelLogEntry
 
 from petitions.cases.deadlines import build_deadline, nearest_due, sync_reply_deadline
+from petitions.cases.duplicates import index_case, index_new_cases
 from petitions.cases.models import (
     Attachment,
     Case,
@@ -117,6 +118,7 @@ def file_cases(filings: Sequence[Filing], *, user=None) -> list[Case]:
         # bulk_create sends no post_save: the ledger's search index is written here, one statement.
         index_cases(cases)
         _insert_related(cases, filings, deadlines_of)
+        index_new_cases(cases)
         _log_filed(cases, filings, user=user)
         for case in cases:
             case_flags_saved.send(sender=Case, case=case)
@@ -263,6 +265,8 @@ def _log_filed(cases: Sequence[Case], filings: Sequence[Filing], *, user=None) -
 
 def save_case_corrections(case: Case, *, user=None) -> None:
     """After the intake record is corrected (更正登记信息): an important-case flag set or
-    cleared changes the reply limit, and the leaders hear of a case that became important."""
+    cleared changes the reply limit, and the leaders hear of a case that became important; a
+    corrected place or description is compared anew for duplicates."""
     sync_reply_deadline(case, user=user)
+    index_case(case)
     case_flags_saved.send(sender=Case, case=case)

@@ -13,6 +13,14 @@ from wagtail.log_actions import LogActionRegistry, LogFormatter
 from rules.states import State
 from rules.transitions import TRANSITIONS
 
+#: 第十四条, 第十九条第三款: a petition linked to, or declined against, an earlier case.
+LINKED_CASE_LINES = (
+    ("earlier_case", _("先前案件")),
+    ("joined_case", _("并入的信访件")),
+    ("petitioners", _("新增信访人")),
+    ("later_case", _("再次反映的信访件")),
+)
+
 
 class CaseLogFormatter(LogFormatter):
     """An entry of a case's timeline: what was done, by whom if not a person, and its details.
@@ -43,6 +51,9 @@ class CaseLogFormatter(LogFormatter):
                 lines.append(str(fields[key]))
         if fields.get("lead_department"):
             lines.append(f"{gettext('牵头科室')}：{fields['lead_department']}")
+        for key, label in LINKED_CASE_LINES:
+            if fields.get(key):
+                lines.append(f"{label}：{fields[key]}")
         return lines
 
     def state_change(self, log_entry) -> str:
@@ -80,6 +91,10 @@ OTHER_ACTIONS = {
     "petitions.reveal_identity": (_("查看信访人身份"), _("查看信访人身份")),
     "petitions.download_attachment": (_("下载附件"), _("下载附件")),
     "petitions.feedback": (_("满意度评价"), _("信访人满意度评价")),
+    # Logged on the earlier case when a later petition on the same matter joins it or is
+    # declined as a repeat (第十四条, 第十九条第三款).
+    "petitions.duplicate_joined": (_("同一事项并入"), _("同一信访事项的信访件并入本案")),
+    "petitions.repeat_declined": (_("同一事项再次反映"), _("同一事项再次反映，不予受理")),
     # Spot checks (第二十二条): logged on the draw and on each check.
     "petitions.spot_check_draw": (_("抽查抽样"), _("随机抽取抽查案件")),
     "petitions.spot_check_feedback": (_("抽查结果反馈科室"), _("抽查结果反馈承办科室")),

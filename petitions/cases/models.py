@@ -841,3 +841,30 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.department}"
+
+
+class DuplicateKey(models.Model):
+    """查重索引: one key of a case for finding likely duplicates (第十四条, 第十九条第三款).
+
+    A character bigram of its place and description, or a petitioner's phone or ID number
+    (rules.duplicates.KeyKind). An index, not a record: petitions.cases.duplicates rebuilds a
+    case's keys whenever its text or petitioners change, so its rows may be deleted.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    kind = models.PositiveSmallIntegerField()
+    key = models.BigIntegerField()
+    #: The case's time of receipt, so that the look-back is read off the index alone.
+    received_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("查重索引")
+        verbose_name_plural = _("查重索引")
+        indexes = [
+            models.Index(
+                fields=["kind", "key", "received_at", "case"], name="duplicate_key_lookup"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.kind}:{self.key}"

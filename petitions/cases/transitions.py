@@ -5,6 +5,7 @@ Views, commands and the worker call these functions; they never set `Case.state`
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
@@ -25,6 +26,12 @@ from petitions.cases.deadlines import (
     open_deadline,
     refresh_next_due,
     reply_rule_key,
+)
+from petitions.cases.duplicates import (
+    earlier_case,
+    earlier_facts,
+    index_case,
+    join_petitioners,
 )
 from petitions.cases.models import (
     Alert,
@@ -51,6 +58,7 @@ from rules.deadlines import DEFAULT_RULES, REPLY_RULES, RuleKey
 from rules.roles import Role
 from rules.states import State
 from rules.transitions import (
+    RE_REVIEW_FINAL_ROUTE,
     CaseFacts,
     Transition,
     TransitionRefused,
@@ -174,6 +182,60 @@ def _register(case: Case, data: Mapping, user) -> None:
     case.kind = data["kind"]
     case.save(update_fields=["kind"])
     case.categories.set(data["categories"])
+
+
+def _earlier(case: Case, data: Mapping) -> Case:
+    """The earlier case of a link or a decline, locked by perform_transition before the guards."""
+    earlier = earlier_case(case, data["earlier_case"])
+    if earlier is None:  # the guards refused already; kept for the type checker
+        raise TransitionRefused(
+            _("没有编号为 %(number)s 的案件。") % {"number": data["earlier_case"]}
+        )
+    return earlier
+
+
+def _decline(case: Case, data: Mapping, user) -> None:
+    data = dict(data)
+    reason_kind = data.get("reason_kind")
+    cites = reason_kind in ("duplicate", "after_re_review") and data.get("earlier_case")
+    if cites:
+        earlier = _earlier(case, data)
+        data["earlier_case"] = earlier.number
+        if reason_kind == "after_re_review" and not data.get("legal_route"):
+            data["legal_route"] = str(RE_REVIEW_FINAL_ROUTE)
+    else:
+        data["earlier_case"] = ""
+    _decide(case, data, user, ["reason_kind", "earlier_case", "reason", "legal_route"])
+    if cites:
+        # The earlier case's timeline says the matter was raised again and declined.
+        log(
+            instance=earlier,
+            action="petitions.repeat_declined",
+            user=user,
+            data={"fields": {"later_case": case.number, "reason_kind": reason_kind}},
+        )
+
+
+def _link_duplicate(case: Case, data: Mapping, user) -> None:
+    """第十四条: the same matter, already accepted or being handled, is not accepted again; the
+    petitioners join the earlier case, which alone keeps the clock and gives the reply."""
+    earlier = _earlier(case, data)
+    added = join_petitioners(case, earlier)
+    if added:
+        index_case(earlier)
+    data = {**data, "earlier_case": earlier.number, "reason_kind": "duplicate", "linked": True}
+    _decide(case, data, user, ["reason_kind", "earlier_case", "reason", "linked"])
+    log(
+        instance=earlier,
+        action="petitions.duplicate_joined",
+        user=user,
+        data={
+            "fields": {
+                "joined_case": case.number,
+                "petitioners": "、".join(mask_name(p.name) or mask_phone(p.phone) for p in added),
+            }
+        },
+    )
 
 
 def _refer(case: Case, data: Mapping, user) -> None:
@@ -323,6 +385,7 @@ def _record_contact(case: Case, data: Mapping, user) -> None:
     if data.get("name"):
         petitioner.name = data["name"]
     petitioner.save()
+    index_case(case)
     case.contact_unclear = False
     case.decision = {**case.decision, "contact_known_on": data["known_on"].isoformat()}
     undecided = case.state in {State.RECEIVED, State.REGISTERED}
@@ -468,7 +531,8 @@ def _void(case: Case, data: Mapping, user) -> None:
 EFFECTS = {
     "register": _register,
     "accept": _accept,
-    "decline": lambda c, d, u: _decide(c, d, u, ["reason_kind", "reason", "legal_route"]),
+    "decline": _decline,
+    "link_duplicate": _link_duplicate,
     "refer": _refer,
     "object": lambda c, d, u: _decide(c, d, u, ["objection_reasons"]),
     "overrule_objection": lambda c, d, u: None,
@@ -545,6 +609,10 @@ def perform_transition(
             .get(pk=case.pk)
         )
         facts = case_facts(locked, today, user)
+        if data.get("earlier_case") and any(f.name == "earlier_case" for f in transition.fields):
+            # 第十四条, 第十九条第三款: the earlier case is read (and held) for the guards.
+            earlier = earlier_case(locked, data["earlier_case"], lock=True)
+            facts = dataclasses.replace(facts, earlier=earlier_facts(locked, earlier))
         check_transition(transition, facts, roles, data)
         # Reading a case is not handling it: the office and discipline inspection only read.
         if not (system or petitioner) and not handles(user, locked):

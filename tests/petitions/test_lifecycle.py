@@ -195,6 +195,7 @@ VALID_DATA = {
     "register": lambda dept: {"kind": "pollution", "categories": [a_category()]},
     "accept": lambda dept: {"accepted_on": D, "notice_method": "phone"},
     "decline": lambda dept: {"reason_kind": "other", "reason": "重复"},
+    "link_duplicate": lambda dept: {"earlier_case": "JLPXF-2026-000001", "reason": "同一事项"},
     "refer": lambda dept: {"competent_agency": "区城市管理局", "guidance": "请向城管反映"},
     "object": lambda dept: {"objection_reasons": "不属职权"},
     "overrule_objection": lambda dept: {"comment": "交办机关不同意"},

@@ -64,7 +64,12 @@ def test_x_2_accepted_not_accepted_and_referred_each_queue_a_message_with_the_ca
     accepted = step(registered(), "accept", user, accepted_on=DAY, notice_method="phone")
     assert "已受理" in message(accepted, "accept").body
     declined = step(
-        registered(), "decline", user, reason_kind="duplicate", reason="同一事项正在办理。"
+        registered(),
+        "decline",
+        user,
+        reason_kind="duplicate",
+        earlier_case=accepted.number,  # a repeat cites the case handling the matter (第十四条)
+        reason="同一事项正在办理。",
     )
     assert "不予受理" in message(declined, "decline").body
     referred = step(
