@@ -1,12 +1,15 @@
-"""Case handling as a clerk would choose it (issue 13), in a real browser: dispatch; a
+"""Case handling as a clerk would choose it (issue 13), in a real browser: a second call on
+the same matter registered with the duplicate shown and linked (A14.6); dispatch; a
 verification with an evidence photo (A6.3); a draft refused while it holds the template's
 instructions; returned, and the handler sees the alert and the comment (A17.1); approved twice
-with the text and its changes in view; issued. Then the other new screens: the lead department
+with the text and its changes in view; issued; the petitioner by phone looks the case up with the
+code printed on the acceptance notice. Then the other new screens: the lead department
 and the contributions (A16.2), the contact recorded once known (A15.1), the spot checks (A22.1).
 Every new screen passes axe (WCAG 2.1 A/AA); screenshots in tests/artifacts/handling-*.png."""
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from a11y import DESKTOP, Audit
@@ -71,16 +74,58 @@ def people(starter):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a6_3_a17_1_browser_clerk_walks_verification_draft_return_two_approvals_issue(
+def test_a14_6_a6_3_a17_1_x_1_browser_clerk_walks_duplicate_dispatch_verification_draft_return_two_approvals_issue_and_phone_lookup(
     live_server, page, screenshot, people
 ):
+    """The whole walk of issue 13: a phoned-in petition registered and accepted, its acceptance
+    notice printed with a query code; a second call on the same matter registered with the
+    duplicate shown and linked; then dispatch, verification with a photo, draft, return, two
+    approvals, issue; and the petitioner, by phone, looks the case up with the notice's code."""
     base = live_server.url
     audit = Audit("handling", viewports=(DESKTOP,))
     today = timezone.localdate()
     clerk, handler, head, leader = (people[k] for k in ("clerk", "handler", "head", "leader"))
-    case = make_case(received_on=today - dt.timedelta(days=2))
+    phone = Channel.objects.get(code="phone")
+    case = make_case(
+        channel=phone,
+        received_on=today - dt.timedelta(days=2),
+        place="九龙坡区华岩镇电镀园区",
+        description="华岩镇电镀园区的电镀厂每天夜里排放刺鼻气味，附近居民晚上不敢开窗。",
+    )
     case = step(case, "register", clerk, kind="pollution", categories=[a_category()])
     case = step(case, "accept", clerk, accepted_on=case.received_on, notice_method="phone")
+
+    # The clerk prints the acceptance notice with a query code for the petitioner.
+    log_in(page, base, clerk)
+    page.goto(f"{base}/admin/cases/{case.pk}/notice/acceptance/")
+    page.get_by_role("button", name="签发查询码").click()
+    code_box = page.locator("#notice-query-code strong")
+    expect(code_box).to_have_text(re.compile(r"^[A-Z0-9]{8}$"))
+    code = code_box.inner_text()
+    screenshot("handling-00a-acceptance-notice-with-code")
+
+    # The petitioner calls again on the same matter: registering it, the clerk sees the open
+    # case (same phone, same place, similar text) and links the call to it.
+    again = make_case(
+        channel=phone,
+        received_on=today - dt.timedelta(days=1),
+        place="九龙坡区华岩镇电镀园区",
+        description="电镀厂夜里还在排刺鼻的气味，晚上没法开窗。",
+    )
+    open_step(page, base, again, "register")
+    row = page.locator("#duplicates #duplicates-table tbody tr").filter(has_text=case.number)
+    expect(row).to_contain_text("已受理")
+    expect(row).to_contain_text("同一电话")
+    screenshot("handling-00b-register-with-duplicate")
+    audit.check(page, "register with a duplicate")
+    row.get_by_role("link", name="并入此案").click()
+    page.wait_for_url("**/step/link_duplicate/**")
+    page.fill("#id_reason", "同一电镀厂异味问题，信访人再次来电。")
+    submit(page)
+    page.wait_for_url(f"**/admin/cases/inspect/{again.pk}/")
+    expect(page.locator("#earlier-case")).to_have_text(case.number)
+    assert case.deadlines.filter(rule="acceptance_direct").count() == 1  # one clock
+    assert not again.deadlines.filter(status="open").exists()
 
     # The clerk dispatches to 水生态环境科 with its handler.
     log_in(page, base, clerk)
@@ -193,6 +238,17 @@ def test_a6_3_a17_1_browser_clerk_walks_verification_draft_return_two_approvals_
     assert page.locator("body").inner_text().count("调查核实") == 1
     screenshot("handling-09-reply-letter")
     audit.assert_clean()
+
+    # The petitioner, who phoned and never filed online, looks the case up with the code from
+    # the acceptance notice (a fresh session: no staff login).
+    page.context.clear_cookies()
+    page.goto(f"{base}/xinfang/status/")
+    page.fill("#id_number", case.number)
+    page.fill("#id_code", code)
+    page.get_by_role("button", name="查询", exact=True).click()
+    expect(page.locator("#result-heading")).to_contain_text(case.number)
+    expect(page.locator("dl.facts")).to_contain_text("已答复")
+    screenshot("handling-09b-petitioner-looks-up-by-phone-code")
 
 
 @pytest.mark.browser
