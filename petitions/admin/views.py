@@ -37,6 +37,7 @@ from petitions.cases.selectors import (
 )
 from petitions.cases.transitions import case_facts, perform_transition
 from petitions.transfer.exporting import SafeSpreadsheetExportMixin
+from petitions.transfer.ledger_export import ledger_export_rows
 from rules.states import State
 from rules.transitions import TransitionRefused, available_transitions, get_transition, refusal
 from snippets.bureau import bureau_profile
@@ -74,6 +75,10 @@ class CaseIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
                 *([] if self.is_export else [owning_prefetch()]),
             )
         )
+
+    def export_value_rows(self, queryset):
+        # Values, not instances (issue 14): the same file, several times faster.
+        return ledger_export_rows(queryset, self.list_export, self.export_chunk_size)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
