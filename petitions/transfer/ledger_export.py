@@ -82,9 +82,7 @@ def ledger_export_rows(
     through = Case.categories.through
 
     cases = (
-        queryset.prefetch_related(None)
-        .values_list(*CASE_VALUES)
-        .iterator(chunk_size=chunk_size)
+        queryset.prefetch_related(None).values_list(*CASE_VALUES).iterator(chunk_size=chunk_size)
     )
     while chunk := list(islice(cases, chunk_size)):
         ids = [row[0] for row in chunk]

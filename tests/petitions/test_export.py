@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from wagtail.users.models import UserProfile
 from factories import (
     CategoryFactory,
     DepartmentFactory,
@@ -25,6 +24,7 @@ from factories import (
     make_case,
     step,
 )
+from wagtail.users.models import UserProfile
 
 from petitions.admin.views import CaseIndexView
 from petitions.cases.filing import Filing, PetitionerData, file_case
@@ -251,7 +251,7 @@ def _varied_cases() -> list[Case]:
         file_case(
             Filing(
                 channel=direct_channel(),
-                place="九龙坡区-石坪桥,\"引号\"\n换行",
+                place='九龙坡区-石坪桥,"引号"\n换行',
                 description="噪声",
                 received_at=RECEIVED_AT - dt.timedelta(days=400, hours=20),
                 petitioners=[],
