@@ -216,7 +216,7 @@ def measure(export_format: str, before: bool = False) -> dict:
     for _ in warm.streaming_content:
         pass
     gc.collect()
-    before = rss_kib()
+    rss_start = rss_kib()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak_before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     # Kept after the run to measure its size; removed below.
@@ -250,10 +250,10 @@ def measure(export_format: str, before: bool = False) -> dict:
         "cpu_seconds": round(cpu, 1),
         "first_byte_seconds": round(first_byte or 0.0, 2),
         "bytes": size,
-        "rss_before_mib": round(before / 1024, 1),
+        "rss_before_mib": round(rss_start / 1024, 1),
         "peak_rss_mib": round(peak / 1024, 1),
         "peak_before_mib": round(peak_before / 1024, 1),
-        "export_mib": round((peak - before) / 1024, 1),
+        "export_mib": round((peak - rss_start) / 1024, 1),
     }
 
 

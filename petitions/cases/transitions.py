@@ -659,33 +659,34 @@ def close_set_wise(comments: Mapping[int, str], *, today: dt.date) -> tuple[list
             )
             enqueue_petitioner_messages(closed, "close")
             log_set_wise(
-                closed,
-                transition.log_action,
-                {
-                    case.pk: {
-                        "from": sources[case.pk],
-                        "to": case.state,
-                        "system": True,
-                        "petitioner": False,
-                        "fields": _logged_fields(transition, {"comment": comments[case.pk]}),
-                    }
+                [
+                    (
+                        case,
+                        {
+                            "from": sources[case.pk],
+                            "to": case.state,
+                            "system": True,
+                            "petitioner": False,
+                            "fields": _logged_fields(transition, {"comment": comments[case.pk]}),
+                        },
+                    )
                     for case in closed
-                },
+                ],
+                transition.log_action,
                 timestamp=now,
             )
     return ids, refused
 
 
 def log_set_wise(
-    cases: Sequence[Case],
+    entries: Sequence[tuple[Case, dict]],
     action: str,
-    data: Mapping[int, dict],
     *,
     timestamp: dt.datetime | None = None,
 ) -> None:
-    """One audit entry per case in one INSERT: what `wagtail.log_actions.log(instance=case,
-    action=…, data=…)` writes for each (the user and uuid of the active log context, the case's
-    number as the label), without a statement per case."""
+    """Audit entries, one per (case, data), in one INSERT: what `wagtail.log_actions.log(
+    instance=case, action=…, data=…)` writes for each (the user and uuid of the active log
+    context, the case's number as the label), without a statement per entry."""
     context = get_active_log_context()
     content_type = ContentType.objects.get_for_model(Case, for_concrete_model=False)
     timestamp = timestamp or timezone.now()
@@ -696,12 +697,12 @@ def log_set_wise(
                 label=str(case) or f"Case object ({case.pk})",
                 action=action,
                 timestamp=timestamp,
-                data=data[case.pk],
+                data=data,
                 object_id=str(case.pk),
                 user=context.user,
                 uuid=context.uuid,
             )
-            for case in cases
+            for case, data in entries
         ]
     )
 

@@ -108,6 +108,34 @@ def ledger_export_rows(
                 names[case_id].append(mask_name(name))
                 if phone:
                     phones[case_id].append(mask_phone(phone))
+        if tuple(columns) == LEDGER_COLUMNS:  # the ledger's own export: no reordering
+            for (
+                pk,
+                number,
+                received_at,
+                channel_id,
+                kind,
+                department_id,
+                state,
+                next_due_on,
+                place,
+                source_ticket_number,
+            ) in chunk:
+                yield (
+                    number,
+                    received_at,
+                    channels.get(channel_id),
+                    kinds.get(kind, kind),
+                    category_names.get(pk, ""),
+                    departments.get(department_id),
+                    states[state],
+                    next_due_on,
+                    "、".join(names.get(pk, ())),
+                    "、".join(phones.get(pk, ())),
+                    place,
+                    source_ticket_number,
+                )
+            continue
         for (
             pk,
             number,

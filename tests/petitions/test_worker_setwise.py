@@ -12,15 +12,17 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from factories import detachment_user, issue_reply
 from freezegun import freeze_time
-from test_worker import _replied
+from test_worker import _replied, dispatched_case
 from wagtail.models import ModelLogEntry
 
 from petitions.cases.selectors import timeline_of
 from petitions.cases.transitions import close_set_wise, perform_transition
-from petitions.models import Case, Petitioner
+from petitions.models import Alert, Case, Deadline, Petitioner, Supervision
 from petitions.worker.closing import close_expired
+from petitions.worker.reminders import send_reminders, supervise_overdue
 from rules.states import State
 from rules.transitions import TransitionRefused
+from snippets.models import BureauLeadership
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +151,42 @@ def test_a20_1_a_review_replied_case_closes_set_wise_with_its_re_review_window()
     with freeze_time("2026-04-20 08:00:00+08:00"):
         assert close_set_wise(comment, today=dt.date(2026, 4, 20)) == ([case.pk], [])
     assert Case.objects.get(pk=case.pk).state == State.CLOSED
+
+
+def test_a18_1_reminding_and_supervising_a_batch_cost_the_same_statements_for_two_as_for_four(
+    settings,
+):
+    settings.PETITIONS_SWEEP_BATCH = 100
+    BureauLeadership.load()  # the settings row, created on first use, exists as deployed
+    with freeze_time("2026-03-02 10:00:00+08:00"):
+        early = [dispatched_case(dt.date(2026, 3, 2)) for _ in range(2)]
+    with freeze_time("2026-03-09 10:00:00+08:00"):
+        later = [dispatched_case(dt.date(2026, 3, 9)) for _ in range(4)]
+
+    def reply_deadline(case: Case) -> Deadline:
+        return case.deadlines.get(rule="reply")
+
+    def statements(step, day: dt.date) -> tuple[int, int]:
+        with (
+            freeze_time(f"{day.isoformat()} 08:00:00+08:00"),
+            CaptureQueriesContext(connection) as ctx,
+        ):
+            done = step(day)
+        return len(ctx.captured_queries), done
+
+    remind_two = statements(send_reminders, reply_deadline(early[0]).remind_on)
+    remind_four = statements(send_reminders, reply_deadline(later[0]).remind_on)
+    overdue = dt.timedelta(days=1)
+    supervise_two = statements(supervise_overdue, reply_deadline(early[0]).due_on + overdue)
+    supervise_four = statements(supervise_overdue, reply_deadline(later[0]).due_on + overdue)
+    # One alert each (the detachment answers for a case whose department has no head).
+    assert (remind_two[1], remind_four[1]) == (2, 4)
+    assert (supervise_two[1], supervise_four[1]) == (2, 4)
+    assert remind_two[0] == remind_four[0], (remind_two, remind_four)
+    assert supervise_two[0] == supervise_four[0], (supervise_two, supervise_four)
+    # Each supervision is in its case's timeline, by the system.
+    for case in early + later:
+        entries = timeline_of(case)
+        assert [e.action for e in entries].count("petitions.supervise") == 1
+        assert Supervision.objects.filter(case=case).count() == 1
+        assert Alert.objects.filter(case=case, kind=Alert.Kind.REMINDER).count() == 1
