@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from petitions.cases.models import Case, Petitioner
@@ -56,6 +57,25 @@ LEDGER_COLUMNS = (
 )
 
 
+def _rows_of_cases(
+    table: str, columns: list[str], case_ids: list[int], order_by: str = ""
+) -> list[tuple]:
+    """Plain column values of the rows of these cases. In SQL of our own: the ORM prepares
+    each id of an `__in` list one by one, which for a million rows costs more than the query."""
+    quote = connection.ops.quote_name
+    sql = "SELECT {} FROM {} WHERE {} IN ({})".format(  # noqa: S608 - names from _meta
+        ", ".join(quote(c) for c in columns),
+        quote(table),
+        quote("case_id"),
+        ", ".join(["%s"] * len(case_ids)),
+    )
+    if order_by:
+        sql += f" ORDER BY {quote(order_by)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [int(pk) for pk in case_ids])
+        return cursor.fetchall()
+
+
 def ledger_export_rows(
     queryset: QuerySet[Case], columns: Sequence[str], chunk_size: int
 ) -> Iterator[tuple[Any, ...]]:
@@ -89,8 +109,8 @@ def ledger_export_rows(
         category_names: dict[int, str] = {}
         if want_categories:
             ranked: dict[int, list[tuple[int, str]]] = defaultdict(list)
-            for case_id, category_id in through.objects.filter(case_id__in=ids).values_list(
-                "case_id", "category_id"
+            for case_id, category_id in _rows_of_cases(
+                through._meta.db_table, ["case_id", "category_id"], ids
             ):
                 ranked[case_id].append(category_rank[category_id])
             category_names = {
@@ -100,10 +120,8 @@ def ledger_export_rows(
         names: dict[int, list[str]] = defaultdict(list)
         phones: dict[int, list[str]] = defaultdict(list)
         if want_petitioners:
-            for case_id, name, phone in (
-                Petitioner.objects.filter(case_id__in=ids)
-                .order_by("id")
-                .values_list("case_id", "name", "phone")
+            for case_id, name, phone in _rows_of_cases(
+                Petitioner._meta.db_table, ["case_id", "name", "phone"], ids, order_by="id"
             ):
                 names[case_id].append(mask_name(name))
                 if phone:
