@@ -440,14 +440,17 @@ def timed_sweep(label: str, today: dt.date) -> dict:
     before = snapshot()
     try:
         with connection.execute_wrapper(counter):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             result = sweep.run_sweep(today=today)
-            elapsed = time.perf_counter() - t0
+            elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     finally:
         for name, original in originals.items():
             setattr(sweep, name, original)
     after = snapshot()
-    print(f"\n{label}: {elapsed:.2f} s, {counter.count:,} SQL statements")
+    print(
+        f"\n{label}: {elapsed:.2f} s (this process's CPU {cpu:.2f} s), "
+        f"{counter.count:,} SQL statements"
+    )
     print(f"  run_sweep() returned {result}")
     for name, (seconds, queries, value) in phases.items():
         print(f"  {name:18} {seconds:7.2f} s {queries:8,} statements  -> {value}")

@@ -651,7 +651,7 @@ def close_set_wise(comments: Mapping[int, str], *, today: dt.date) -> tuple[list
             sources = {}
             for case in closed:
                 sources[case.pk] = case.state
-                case.state = transition.target
+                case.state = State.CLOSED  # the closing's target
                 case.next_due_on, case.next_due_label = nearest.get(case.pk, (None, ""))
                 case.updated_at = now
             Case.objects.bulk_update(
