@@ -56,6 +56,10 @@ from machine import cpu_model  # noqa: E402
 
 STAFF = "bench-load-zhidui"
 STAFF_PASSWORD = "bench-load-only-password-7"  # noqa: S105 - a throwaway bench user
+#: Phones and addresses differ from one run to the next: the public site's limits count them
+#: in the cache for a day, and a resident who filed in the previous run would be asked the
+#: anti-robot question (which a script does not answer) in this one.
+RUN = int(time.time()) % 10_000
 CASE_LINK = re.compile(r'href="/admin/cases/inspect/(\d+)/"')
 
 
@@ -205,6 +209,12 @@ class Recorder:
             self.times[kind].append(elapsed)
             if not check(status, location, page):
                 self.errors[kind].append(f"{status} {location} {page[:300]!r}")
+                # The whole page of an error, to read what it says.
+                name = re.sub(r"\W+", "-", kind).strip("-")
+                out = (
+                    ROOT / "var" / "bench" / "load" / f"error-{name}-{len(self.errors[kind])}.html"
+                )
+                out.write_text(page)
                 return None
         return status, location, page
 
@@ -233,7 +243,7 @@ def resident_filing(rec: Recorder, port: int, rng: random.Random, n: int) -> Non
         "reported_party": "某化工厂",
         "description": "夜间有刺鼻的溶剂味，持续约两小时。",
         "name": "张三",
-        "phone": f"139{n % 100_000_000:08d}",
+        "phone": f"139{(RUN * 10_000 + n) % 100_000_000:08d}",
         "privacy_consent": "on",
     }
     time.sleep(rng.uniform(1, 3))
@@ -356,7 +366,7 @@ def run(port: int, users: int, seconds: float) -> Recorder:
     counter = iter(range(10**9))
 
     def user(index: int) -> None:
-        rng = random.Random(index)
+        rng = random.Random(f"{RUN}-{index}")
         role = "filing" if index % 10 < 4 else "lookup" if index % 10 < 7 else "staff"
         browser = staff_login(rec, port) if role == "staff" else None
         seen: list[str] = []  # case numbers the staff member has on screen

@@ -76,7 +76,12 @@ def supervise_overdue(today: dt.date) -> int:
                 due_on__lt=today,
                 supervision__isnull=True,
             )
-            .select_related("case__host_department__supervising_leader", "case__supervising_leader")
+            .select_related(
+                "case__host_department__supervising_leader",
+                "case__host_department__head",
+                "case__supervising_leader",
+                "case__handler",
+            )
             .order_by("due_on", "id")[: settings.PETITIONS_SWEEP_BATCH]
         )
         if not batch:
