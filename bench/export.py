@@ -12,6 +12,10 @@ turn. Seeding writes plain multi-row INSERTs, as bench/sweep.py does: it is meas
 not a product path. Each row is a case with one petitioner (name and phone, masked in the
 export) and one category; 1 % of the places begin with "=" so the escaping runs at scale.
 
+Up to --baseline-rows, each export is also measured as it was before issue 14 (model
+instances, every cell through Wagtail's preprocessing: the "before" path), in the same run, as
+the baseline of the "values" path.
+
 Each export is measured in a fresh subprocess, through the real admin URL
 (/admin/cases/?export=csv|xlsx) with Django's test client, logged in as a detachment user
 (sees every case): wall time until the last byte, time to the first byte, and the process's
@@ -53,8 +57,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--formats", nargs="+", choices=["csv", "xlsx"], default=["csv", "xlsx"])
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default SQLite)")
     parser.add_argument("--drop", action="store_true", help="delete the SQLite file at the end")
+    parser.add_argument(
+        "--baseline-rows",
+        type=int,
+        default=100_000,
+        help="also measure the export as it was before issue 14 (model instances, every cell "
+        "through Wagtail's preprocessing) up to this many rows",
+    )
     # Internal: one measurement, in a subprocess.
     parser.add_argument("--measure", choices=["csv", "xlsx"], help=argparse.SUPPRESS)
+    parser.add_argument("--before", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--sqlite", default=None, help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -175,8 +187,24 @@ def count_xlsx_rows(path: Path) -> int:
     return rows - 1  # the heading
 
 
-def measure(export_format: str) -> dict:
+def use_the_export_before() -> None:
+    """The baseline: the same view exporting model instances, every cell through Wagtail's
+    `preprocess_field_value`, as before issue 14 (tests/petitions/test_export.py checks that
+    both write the same file)."""
+    from petitions.admin.views import CaseIndexView
+
+    CaseIndexView.export_value_rows = lambda self, queryset: None
+    CaseIndexView._csv_cells = lambda self, fields, values: [
+        self.preprocess_field_value(f, v, self.FORMAT_CSV)
+        for f, v in zip(fields, values, strict=True)
+    ]
+
+
+def measure(export_format: str, before: bool = False) -> dict:
     import gc
+
+    if before:
+        use_the_export_before()
 
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -188,7 +216,7 @@ def measure(export_format: str) -> dict:
     for _ in warm.streaming_content:
         pass
     gc.collect()
-    before = rss_kib()
+    rss_start = rss_kib()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak_before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     # Kept after the run to measure its size; removed below.
@@ -216,20 +244,25 @@ def measure(export_format: str) -> dict:
     path.unlink()
     return {
         "format": export_format,
+        "path": "before" if before else "values",
         "rows": rows,
         "seconds": round(elapsed, 1),
         "cpu_seconds": round(cpu, 1),
         "first_byte_seconds": round(first_byte or 0.0, 2),
         "bytes": size,
-        "rss_before_mib": round(before / 1024, 1),
+        "rss_before_mib": round(rss_start / 1024, 1),
         "peak_rss_mib": round(peak / 1024, 1),
         "peak_before_mib": round(peak_before / 1024, 1),
-        "export_mib": round((peak - before) / 1024, 1),
+        "export_mib": round((peak - rss_start) / 1024, 1),
     }
 
 
-def run_measurement(export_format: str, args: argparse.Namespace, sqlite: Path | None) -> dict:
+def run_measurement(
+    export_format: str, args: argparse.Namespace, sqlite: Path | None, before: bool = False
+) -> dict:
     command = [sys.executable, __file__, "--measure", export_format]
+    if before:
+        command.append("--before")
     if args.database_url:
         command += ["--database-url", args.database_url]
     else:
@@ -245,7 +278,7 @@ def main() -> None:
     args = parse_args()
     if args.measure:
         configure(args.database_url, Path(args.sqlite) if args.sqlite else None)
-        print(json.dumps(measure(args.measure)))
+        print(json.dumps(measure(args.measure, args.before)))
         return
 
     sqlite = None
@@ -280,28 +313,31 @@ def main() -> None:
         seeded = target
         connection.close()  # the measuring process opens its own
         for export_format in args.formats:
-            result = run_measurement(export_format, args, sqlite)
-            if result["rows"] != target:
-                raise SystemExit(f"{export_format}: {result['rows']:,} rows, expected {target:,}")
-            results.append(result)
-            print(
-                f"  {export_format:4} {result['rows']:>9,} rows: {result['seconds']:7.1f} s "
-                f"(CPU {result['cpu_seconds']:.1f} s) "
-                f"(first byte {result['first_byte_seconds']:.2f} s), "
-                f"{result['bytes'] / 2**20:7.1f} MiB file, "
-                f"RSS {result['rss_before_mib']:.0f} → peak {result['peak_rss_mib']:.0f} MiB "
-                f"(+{result['export_mib']:.0f} MiB)",
-                flush=True,
-            )
+            for before in [True, False] if target <= args.baseline_rows else [False]:
+                result = run_measurement(export_format, args, sqlite, before)
+                if result["rows"] != target:
+                    raise SystemExit(
+                        f"{export_format}: {result['rows']:,} rows, expected {target:,}"
+                    )
+                results.append(result)
+                print(
+                    f"  {export_format:4} {result['path']:6} {result['rows']:>9,} rows: "
+                    f"{result['seconds']:7.1f} s (CPU {result['cpu_seconds']:.1f} s) "
+                    f"(first byte {result['first_byte_seconds']:.2f} s), "
+                    f"{result['bytes'] / 2**20:7.1f} MiB file, "
+                    f"RSS {result['rss_before_mib']:.0f} → peak {result['peak_rss_mib']:.0f} MiB "
+                    f"(+{result['export_mib']:.0f} MiB)",
+                    flush=True,
+                )
     print("load average at end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(
-        "\n| Rows | Format | Time | CPU | Rows per CPU second | First byte | File "
+        "\n| Rows | Format | Path | Time | CPU | Rows per CPU second | First byte | File "
         "| RSS before | Peak RSS | Export |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
-            f"| {r['rows']:,} | {r['format'].upper()} | {r['seconds']:.1f} s "
+            f"| {r['rows']:,} | {r['format'].upper()} | {r['path']} | {r['seconds']:.1f} s "
             f"| {r['cpu_seconds']:.1f} s | {r['rows'] / r['cpu_seconds']:,.0f} "
             f"| {r['first_byte_seconds']:.2f} s "
             f"| {r['bytes'] / 2**20:.1f} MiB | {r['rss_before_mib']:.0f} MiB "

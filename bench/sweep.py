@@ -5,6 +5,7 @@ Run from the project root:
     .venv/bin/python bench/sweep.py --cases 100000                  # 100,000 open cases
     .venv/bin/python bench/sweep.py --cases 1000000 --open 100000   # 1M cases, 100k open
     .venv/bin/python bench/sweep.py --cases 100000 --database-url postgres://…/bench_sweep
+    .venv/bin/python bench/sweep.py --cases 100000 --baseline main    # with the same run's baseline
 
 SQLite goes to a fresh file under var/bench/ (deleted first, kept afterwards for inspection
 unless --drop); a PostgreSQL database given with --database-url must exist and be empty (the
@@ -63,6 +64,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=None, help="PETITIONS_SWEEP_BATCH")
     parser.add_argument("--drop", action="store_true", help="delete the SQLite file at the end")
     parser.add_argument("--explain", action="store_true", help="print the batch query plans")
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        default=None,
+        help="SQLite: first sweep a copy of the seeded file with the worker's closing and "
+        "reminders as they were at git revision REV (e.g. main), as the same run's baseline",
+    )
     parser.add_argument(
         "--analyze",
         action="store_true",
@@ -440,20 +448,67 @@ def timed_sweep(label: str, today: dt.date) -> dict:
     before = snapshot()
     try:
         with connection.execute_wrapper(counter):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             result = sweep.run_sweep(today=today)
-            elapsed = time.perf_counter() - t0
+            elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     finally:
         for name, original in originals.items():
             setattr(sweep, name, original)
     after = snapshot()
-    print(f"\n{label}: {elapsed:.2f} s, {counter.count:,} SQL statements")
+    print(
+        f"\n{label}: {elapsed:.2f} s (this process's CPU {cpu:.2f} s), "
+        f"{counter.count:,} SQL statements"
+    )
     print(f"  run_sweep() returned {result}")
     for name, (seconds, queries, value) in phases.items():
         print(f"  {name:18} {seconds:7.2f} s {queries:8,} statements  -> {value}")
     print(f"  statements by kind: {dict(counter.by_kind.most_common())}")
     print("  rows created: " + ", ".join(f"{k} +{after[k] - before[k]:,}" for k in after))
     return {"elapsed": elapsed, "queries": counter.count, "result": result, "delta": after}
+
+
+def old_worker_module(rev: str, name: str):
+    """petitions/worker/<name>.py as it was at git revision `rev`, as a module of its own."""
+    import subprocess
+    import types
+
+    source = subprocess.run(
+        ["git", "show", f"{rev}:petitions/worker/{name}.py"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    module = types.ModuleType(f"baseline_{name}")
+    exec(compile(source, f"{rev}:petitions/worker/{name}.py", "exec"), module.__dict__)  # noqa: S102
+    return module
+
+
+def baseline_sweep(rev: str, path: Path, today: dt.date) -> dict:
+    """The first sweep with the worker of `rev`, on a copy of the seeded file (same data)."""
+    import shutil
+
+    from django.db import connection
+
+    from petitions.worker import sweep
+
+    copy = path.with_name(path.name + ".baseline")
+    connection.close()
+    shutil.copyfile(path, copy)
+    closing, reminders = old_worker_module(rev, "closing"), old_worker_module(rev, "reminders")
+    saved = {n: getattr(sweep, n) for n in ("close_expired", "send_reminders", "supervise_overdue")}
+    connection.settings_dict["NAME"] = str(copy)
+    try:
+        sweep.close_expired = closing.close_expired
+        sweep.send_reminders = reminders.send_reminders
+        sweep.supervise_overdue = reminders.supervise_overdue
+        return timed_sweep(f"baseline first sweep (the worker at {rev}, same data)", today)
+    finally:
+        for name, function in saved.items():
+            setattr(sweep, name, function)
+        connection.close()
+        connection.settings_dict["NAME"] = str(path)
+        copy.unlink(missing_ok=True)
 
 
 def explain(today: dt.date) -> None:
@@ -525,6 +580,8 @@ def main() -> None:
     if args.explain:
         explain(today)
 
+    if args.baseline and path is not None:
+        baseline_sweep(args.baseline, path, today)
     first = timed_sweep("first sweep", today)
     second = timed_sweep("second sweep", today)
     created = {k: second["delta"][k] - first["delta"][k] for k in first["delta"]}

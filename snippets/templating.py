@@ -53,6 +53,11 @@ _PLACEHOLDER = re.compile(r"\{([^{}\s]{1,20})\}")
 _INSTRUCTION = re.compile(r"（[^（）{}]+）")
 
 
+def placeholder_names(text: str) -> list[str]:
+    """The known placeholders a text uses, each once."""
+    return sorted({m for m in _PLACEHOLDER.findall(text) if m in PLACEHOLDERS})
+
+
 def unknown_placeholders(text: str) -> list[str]:
     return sorted({m for m in _PLACEHOLDER.findall(text) if m not in PLACEHOLDERS})
 

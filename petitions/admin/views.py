@@ -48,6 +48,7 @@ from petitions.intake.query_codes import (
     may_have_query_code,
 )
 from petitions.transfer.exporting import SafeSpreadsheetExportMixin
+from petitions.transfer.ledger_export import ledger_export_rows
 from rules.states import State
 from rules.transitions import TransitionRefused, available_transitions, get_transition, refusal
 from snippets.bureau import bureau_profile, bureau_rules
@@ -112,6 +113,10 @@ class CaseIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
         if not self.is_searching:
             return queryset
         return queryset.filter(search_q(self.search_query))
+
+    def export_value_rows(self, queryset):
+        # Values, not instances (issue 14): the same file, several times faster.
+        return ledger_export_rows(queryset, self.list_export, self.export_chunk_size)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

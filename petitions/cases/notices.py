@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from petitions.cases.models import (
     Case,
+    Petitioner,
     PetitionerMessage,
     Verification,
 )
@@ -21,7 +22,7 @@ from rules.transitions import DECLINE_REASONS
 from snippets.bureau import bureau_profile
 from snippets.default_templates import DEFAULT_TEMPLATES, VERIFICATION_INSTRUCTION
 from snippets.models import MessageTemplate
-from snippets.templating import instructions, render
+from snippets.templating import instructions, placeholder_names, render
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -55,6 +56,71 @@ def enqueue_petitioner_message(
         ],
         ignore_conflicts=True,
     )
+
+
+#: Placeholders whose value needs nothing but the case's own row and the bureau's profile.
+_ROW_PLACEHOLDERS = frozenset(
+    {"局名称", "局简称", "局电话", "局地址", "接待时间", "落款", "管理办法", "案件编号"}
+    | {"收到日期", "问题发生地点", "来源工单号", "今天", "查询码"}
+)
+
+
+def enqueue_petitioner_messages(cases: Sequence[Case], event: str) -> None:
+    """`enqueue_petitioner_message` for many cases at once (the worker's set-wise steps): the
+    same messages, in a fixed number of statements when the template needs only the cases' own
+    rows (the starter texts of every event the worker takes do), else one case at a time."""
+    key = f"sms_{event}"
+    cases = [case for case in cases if not case.anonymous]
+    if key not in DEFAULT_TEMPLATES or not cases:
+        return
+    _title, body = template_text(key)
+    if not set(placeholder_names(body)) <= _ROW_PLACEHOLDERS:
+        for case in cases:
+            enqueue_petitioner_message(case, event)
+        return
+    bureau = bureau_profile()
+    phones: dict[int, list[str]] = {}
+    for case_id, phone in (
+        Petitioner.objects.filter(case__in=cases).exclude(phone="").values_list("case_id", "phone")
+    ):
+        phones.setdefault(case_id, []).append(phone)
+    sent = set(
+        PetitionerMessage.objects.filter(case__in=cases, event=event).values_list("case_id", "to")
+    )
+    now = timezone.now()
+    today = letter_date(timezone.localdate())
+    rows = []
+    for case in cases:
+        text = None
+        for phone in phones.get(case.pk, ()):
+            if (case.pk, phone) in sent:
+                continue
+            sent.add((case.pk, phone))
+            if text is None:
+                text = render(
+                    body,
+                    {
+                        "局名称": bureau.name,
+                        "局简称": bureau.short,
+                        "局电话": bureau.phone,
+                        "局地址": bureau.address,
+                        "接待时间": bureau.office_hours,
+                        "落款": bureau.signature,
+                        "管理办法": bureau.regulation,
+                        "案件编号": case.number,
+                        "收到日期": letter_date(case.received_on),
+                        "问题发生地点": case.place,
+                        "来源工单号": case.source_ticket_number,
+                        "今天": today,
+                        "查询码": "",
+                    },
+                )
+            rows.append(
+                PetitionerMessage(
+                    case=case, event=event, to=phone, body=text, redact="", next_attempt_at=now
+                )
+            )
+    PetitionerMessage.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 @dataclass(frozen=True)

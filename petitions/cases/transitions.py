@@ -10,13 +10,15 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from wagtail.log_actions import log
+from wagtail.log_actions import get_active_log_context, log
+from wagtail.models import ModelLogEntry
 
 from petitions.cases.access import co_departments_of, handles, relations, user_roles
 from petitions.cases.attachments import store_attachments
@@ -43,12 +45,14 @@ from petitions.cases.models import (
     Recusal,
     Reply,
     ReplyDraft,
+    Supervision,
     Transfer,
     Verification,
 )
 from petitions.cases.notices import (
     co_department_names,
     enqueue_petitioner_message,
+    enqueue_petitioner_messages,
     reply_template_instructions,
 )
 from petitions.cases.people import display_name
@@ -639,6 +643,136 @@ def perform_transition(
                 },
             )
     return locked
+
+
+def close_set_wise(comments: Mapping[int, str], *, today: dt.date) -> tuple[list[int], list[int]]:
+    """The system's closing (办结, 第二十条) of many cases at once: (closed ids, refused ids).
+
+    Each case is checked by the same table and guards as `perform_transition(case, "close",
+    system=True, data={"comment": …})` and gets the same effects: its windows lapsed, its
+    supervisions resolved, its state and next due date, the petitioner's message and one audit
+    entry in its timeline with the same data. What differs is the cost: a fixed number of
+    statements for the whole set, in one transaction, instead of some seventeen per case.
+
+    The facts read are the ones the closing's guards use (the state and the petitioner's
+    windows): a guard added to "close" that reads other facts must be read here too.
+    """
+    transition = get_transition("close")
+    roles = frozenset({Role.SYSTEM})
+    closed: list[Case] = []
+    refused: list[int] = []
+    with transaction.atomic():
+        cases = list(
+            Case.objects.select_for_update(of=("self",))
+            .filter(pk__in=list(comments))
+            .order_by("pk")
+        )
+        windows: dict[int, dict[str, dt.date]] = {case.pk: {} for case in cases}
+        for case_id, rule, due_on in Deadline.objects.filter(
+            case__in=cases,
+            is_window=True,
+            status__in=[Deadline.Status.OPEN, Deadline.Status.LAPSED],
+        ).values_list("case_id", "rule", "due_on"):
+            windows[case_id][rule] = due_on
+        for case in cases:
+            found = windows[case.pk]
+            facts = CaseFacts(
+                state=State(case.state),
+                today=today,
+                review_window_due=found.get(RuleKey.REVIEW_REQUEST_WINDOW),
+                re_review_window_due=found.get(RuleKey.RE_REVIEW_REQUEST_WINDOW),
+                objection_window_due=found.get(RuleKey.OBJECTION_WINDOW),
+            )
+            try:
+                check_transition(transition, facts, roles, {"comment": comments[case.pk]})
+            except TransitionRefused:
+                refused.append(case.pk)
+                continue
+            closed.append(case)
+        if not closed:
+            return [], refused
+        ids = [case.pk for case in closed]
+        now = timezone.now()
+        with translation.override(settings.LANGUAGE_CODE):
+            # _close, for the set.
+            windows_closed = [
+                RuleKey.REVIEW_REQUEST_WINDOW,
+                RuleKey.RE_REVIEW_REQUEST_WINDOW,
+                RuleKey.OBJECTION_WINDOW,
+            ]
+            Deadline.objects.filter(
+                case_id__in=ids, rule__in=windows_closed, status=Deadline.Status.OPEN
+            ).update(status=Deadline.Status.LAPSED, met_at=now)
+            Supervision.objects.filter(
+                case_id__in=ids, deadline__rule__in=windows_closed, resolved_at__isnull=True
+            ).update(resolved_at=now)
+            # refresh_next_due, for the set: the first open staff deadline of each case.
+            nearest: dict[int, tuple[dt.date, str]] = {}
+            for case_id, due_on, label in (
+                Deadline.objects.filter(
+                    case_id__in=ids, status=Deadline.Status.OPEN, is_window=False
+                )
+                .order_by("case_id", "due_on", "id")
+                .values_list("case_id", "due_on", "label")
+            ):
+                nearest.setdefault(case_id, (due_on, label))
+            sources = {}
+            for case in closed:
+                sources[case.pk] = case.state
+                case.state = State.CLOSED  # the closing's target
+                case.next_due_on, case.next_due_label = nearest.get(case.pk, (None, ""))
+                case.updated_at = now
+            Case.objects.bulk_update(
+                closed, ["state", "next_due_on", "next_due_label", "updated_at"]
+            )
+            enqueue_petitioner_messages(closed, "close")
+            log_set_wise(
+                [
+                    (
+                        case,
+                        {
+                            "from": sources[case.pk],
+                            "to": case.state,
+                            "system": True,
+                            "petitioner": False,
+                            "fields": _logged_fields(transition, {"comment": comments[case.pk]}),
+                        },
+                    )
+                    for case in closed
+                ],
+                transition.log_action,
+                timestamp=now,
+            )
+    return ids, refused
+
+
+def log_set_wise(
+    entries: Sequence[tuple[Case, dict]],
+    action: str,
+    *,
+    timestamp: dt.datetime | None = None,
+) -> None:
+    """Audit entries, one per (case, data), in one INSERT: what `wagtail.log_actions.log(
+    instance=case, action=…, data=…)` writes for each (the user and uuid of the active log
+    context, the case's number as the label), without a statement per entry."""
+    context = get_active_log_context()
+    content_type = ContentType.objects.get_for_model(Case, for_concrete_model=False)
+    timestamp = timestamp or timezone.now()
+    ModelLogEntry.objects.bulk_create(
+        [
+            ModelLogEntry(
+                content_type=content_type,
+                label=str(case) or f"Case object ({case.pk})",
+                action=action,
+                timestamp=timestamp,
+                data=data,
+                object_id=str(case.pk),
+                user=context.user,
+                uuid=context.uuid,
+            )
+            for case, data in entries
+        ]
+    )
 
 
 _MASKS = {"name": mask_name, "phone": mask_phone}

@@ -8,16 +8,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.log_actions import log
 
 from petitions.cases.models import Alert, Deadline, Supervision
-from petitions.worker.alerts import create_alerts, responsible_for, supervising_leader_of
+from petitions.cases.transitions import log_set_wise
+from petitions.worker.alerts import Recipients, create_alerts_set_wise
 
 
 def send_reminders(today: dt.date) -> int:
     """A reminder 3 working days before each staff deadline, once, while it is still ahead.
 
-    A deadline already past when the worker comes back gets supervision, not a reminder.
+    A deadline already past when the worker comes back gets supervision, not a reminder. A batch
+    at a time, each in a fixed number of statements (issue 14).
     """
     created = 0
     while True:
@@ -33,14 +34,15 @@ def send_reminders(today: dt.date) -> int:
         )
         if not batch:
             return created
-        for deadline in batch:
-            with transaction.atomic():
-                if deadline.due_on >= today:
-                    created += create_alerts(
+        recipients = Recipients()
+        with transaction.atomic():
+            created += create_alerts_set_wise(
+                [
+                    (
                         deadline.case,
-                        responsible_for(deadline.case),
-                        Alert.Kind.REMINDER,
-                        # Per due date: a deadline moved by a calendar correction is reminded anew.
+                        recipients.responsible_for(deadline.case),
+                        # Per due date: a deadline moved by a calendar correction is reminded
+                        # anew.
                         f"reminder:{deadline.pk}:{deadline.due_on.isoformat()}",
                         _(
                             "案件 %(number)s 的“%(label)s”将于 %(due)s 到期，请及时办理（第十八条）。"
@@ -51,11 +53,20 @@ def send_reminders(today: dt.date) -> int:
                             "due": deadline.due_on.isoformat(),
                         },
                     )
-                Deadline.objects.filter(pk=deadline.pk).update(reminded_at=timezone.now())
+                    for deadline in batch
+                    if deadline.due_on >= today
+                ],
+                Alert.Kind.REMINDER,
+            )
+            Deadline.objects.filter(pk__in=[d.pk for d in batch]).update(reminded_at=timezone.now())
 
 
 def supervise_overdue(today: dt.date) -> int:
-    """Each staff deadline passed unmet gets one supervision record (督办) and leader alert."""
+    """Each staff deadline passed unmet gets one supervision record (督办) and leader alert.
+
+    A batch at a time, each in a fixed number of statements (issue 14), each supervision still
+    in its case's timeline (an audit entry per case, inserted together).
+    """
     created = 0
     while True:
         batch = list(
@@ -65,32 +76,55 @@ def supervise_overdue(today: dt.date) -> int:
                 due_on__lt=today,
                 supervision__isnull=True,
             )
-            .select_related("case__host_department__supervising_leader", "case__supervising_leader")
+            .select_related(
+                "case__host_department__supervising_leader",
+                "case__host_department__head",
+                "case__supervising_leader",
+                "case__handler",
+            )
             .order_by("due_on", "id")[: settings.PETITIONS_SWEEP_BATCH]
         )
         if not batch:
             return created
-        for deadline in batch:
-            case = deadline.case
-            with transaction.atomic():
-                supervision, new = Supervision.objects.get_or_create(
-                    deadline=deadline, defaults={"case": case, "overdue_since": deadline.due_on}
-                )
-                if not new:
-                    continue
-                created += 1
-                message = _(
+        recipients = Recipients()
+        with transaction.atomic():
+            # Taken by a sweep running at the same time: skipped, as get_or_create did.
+            taken = set(
+                Supervision.objects.filter(deadline__in=batch).values_list("deadline_id", flat=True)
+            )
+            new = [deadline for deadline in batch if deadline.pk not in taken]
+            Supervision.objects.bulk_create(
+                [Supervision(deadline=d, case=d.case, overdue_since=d.due_on) for d in new],
+                ignore_conflicts=True,
+            )
+            created += len(new)
+            messages = {
+                deadline.pk: _(
                     "案件 %(number)s 的“%(label)s”已于 %(due)s 到期未办理，已督办（第十八条）。"
-                ) % {"number": case.number, "label": deadline.label, "due": deadline.due_on}
-                create_alerts(
-                    case,
-                    [supervising_leader_of(case), *responsible_for(case)],
-                    Alert.Kind.OVERDUE,
-                    f"overdue:{deadline.pk}",
-                    message,
                 )
-                log(
-                    instance=case,
-                    action="petitions.supervise",
-                    data={"system": True, "fields": {"comment": message}},
-                )
+                % {
+                    "number": deadline.case.number,
+                    "label": deadline.label,
+                    "due": deadline.due_on,
+                }
+                for deadline in new
+            }
+            create_alerts_set_wise(
+                [
+                    (
+                        d.case,
+                        [
+                            recipients.supervising_leader_of(d.case),
+                            *recipients.responsible_for(d.case),
+                        ],
+                        f"overdue:{d.pk}",
+                        messages[d.pk],
+                    )
+                    for d in new
+                ],
+                Alert.Kind.OVERDUE,
+            )
+            log_set_wise(
+                [(d.case, {"system": True, "fields": {"comment": messages[d.pk]}}) for d in new],
+                "petitions.supervise",
+            )

@@ -3,8 +3,9 @@
 The cluster runs in its own process group on the test database (SQLite file or PostgreSQL
 `test_…`), with the ORM broker, one worker and short `timeout`/`retry`, so a task whose worker
 dies is delivered again after `retry` seconds (reliability-security-performance.md §B4).
-Each reminder is made slow in the cluster only (0.1 s before creating its alerts, inside the
-reminder's transaction), so the worker can be killed with SIGKILL while the sweep is half done.
+Each batch of reminders is made slow in the cluster only (0.1 s a reminder before creating the
+batch's alerts, inside the batch's transaction), so the worker can be killed with SIGKILL while
+the sweep is half done.
 """
 
 from __future__ import annotations
@@ -59,19 +60,20 @@ LAUNCHER = textwrap.dedent(
 
     import petitions.worker.reminders as reminders
 
-    original = reminders.create_alerts
+    original = reminders.create_alerts_set_wise
     pid_file = os.environ["WORKER_TEST_PID_FILE"]
 
 
-    def slow_create_alerts(*args, **kwargs):
+    def slow_create_alerts(items, kind):
         # Tell the test which process is the worker, then be slow enough to be killed mid-sweep.
         with open(pid_file, "a") as f:
             f.write(f"{{os.getpid()}}\\n")
-        time.sleep(0.1)
-        return original(*args, **kwargs)
+        items = list(items)
+        time.sleep(0.1 * len(items))
+        return original(items, kind)
 
 
-    reminders.create_alerts = slow_create_alerts
+    reminders.create_alerts_set_wise = slow_create_alerts
 
     from django.core.management import call_command
 
