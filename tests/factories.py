@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from petitions.cases.filing import Filing, PetitionerData, file_case
 from petitions.cases.transitions import perform_transition
+from petitions.intake.receipts import RECEIPT_COOKIE, remembered_code
 from petitions.models import Case
 from petitions.office.models import DutyKind, DutyOfficer
 from rules.roles import ROLE_GROUP_NAMES, Role
@@ -72,8 +73,14 @@ def file_online(client, **changes) -> tuple[Case, str]:
         **changes,
     }
     assert client.post("/xinfang/file/", data).status_code == 302
-    code = client.session["public_receipts"][token]["code"]
-    return Case.objects.get(public_submission__token=token), code
+    return Case.objects.get(public_submission__token=token), receipt_code(client, token)
+
+
+def receipt_code(client, token: str) -> str:
+    """The query code this browser's receipt shows (kept in its sealed receipt cookie)."""
+    code = remembered_code(client.cookies[RECEIPT_COOKIE].value, token)
+    assert code is not None
+    return code
 
 
 def superior_channel() -> Channel:

@@ -650,8 +650,9 @@ class PetitionerMessage(models.Model):
     channel = models.CharField(_("方式"), max_length=10, default="sms")
     to = models.CharField(_("接收号码"), max_length=100)
     body = models.TextField(_("内容"))
-    #: A secret in the body (the query code) that is blotted out once the message is sent.
-    redact = models.CharField(max_length=40, blank=True, editable=False)
+    #: The text to send, sealed (petitions.cases.sealing), when `body` has a query code blotted
+    #: out; emptied once sent. (Before: the code itself, blotted out of `body` once sent.)
+    redact = models.TextField(blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)

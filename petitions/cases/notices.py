@@ -16,6 +16,7 @@ from petitions.cases.models import (
     PetitionerMessage,
     Verification,
 )
+from petitions.cases.sealing import seal
 from rules.deadlines import REPLY_RULES
 from rules.states import State
 from rules.transitions import DECLINE_REASONS
@@ -27,13 +28,17 @@ from snippets.templating import instructions, placeholder_names, render
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+#: What the outbox seals its texts for (petitions.cases.sealing).
+OUTBOX_PURPOSE = b"sms-outbox"
+
 
 def enqueue_petitioner_message(
     case: Case, event: str, *, query_code: str = "", template: str = ""
 ) -> None:
     """Queue the message for this event; the worker sends it and retries a failure.
 
-    A query code goes into the text only to be sent: the worker blots it out once delivered.
+    A query code goes into the text only to be sent: the outbox keeps the text with the code
+    blotted out and the whole text sealed, which the worker opens to send and then forgets.
     `template` names the message's text when one text serves several events (a query code
     issued again is a new event, sent with the same text).
     """
@@ -41,6 +46,11 @@ def enqueue_petitioner_message(
     if case.anonymous or (body := render_message(case, template or event, extra)) is None:
         return
     now = timezone.now()
+    # A query code never rests in the outbox in clear: the text is kept with the code blotted
+    # out, and sealed whole for the worker to send (petitions.worker.messages).
+    sealed = seal(body, OUTBOX_PURPOSE) if query_code else ""
+    if query_code:
+        body = body.replace(query_code, "*" * len(query_code))
     # One message per event and number (one_message_per_event): a repeat adds nothing.
     PetitionerMessage.objects.bulk_create(
         [
@@ -49,7 +59,7 @@ def enqueue_petitioner_message(
                 event=event,
                 to=phone,
                 body=body,
-                redact=query_code,
+                redact=sealed,
                 next_attempt_at=now,
             )
             for phone in dict.fromkeys(p.phone for p in case.petitioners.all() if p.phone)

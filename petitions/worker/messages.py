@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from petitions.cases.models import Alert, PetitionerMessage
+from petitions.cases.notices import OUTBOX_PURPOSE
+from petitions.cases.sealing import unseal
 from petitions.worker.alerts import _detachment, create_alerts
 from petitions.worker.senders import get_sender
 
@@ -49,6 +51,13 @@ def deliver_messages(now: dt.datetime) -> int:
             ).update(attempts=F("attempts") + 1, next_attempt_at=now + _backoff(attempts))
             if not claimed:
                 continue
+            legacy_code = ""
+            if message.redact:
+                text = unseal(message.redact, OUTBOX_PURPOSE)
+                if text is None:  # queued before sealing: `redact` is the code itself
+                    legacy_code = message.redact
+                else:
+                    message.body = text
             try:
                 sender.send(message)
             except Exception as exc:  # noqa: BLE001 - any gateway failure is retried later
@@ -70,9 +79,9 @@ def deliver_messages(now: dt.datetime) -> int:
                 sent_at=now,
                 last_error="",
                 # Sent: the query code has reached the petitioner and leaves our records.
-                body=message.body.replace(message.redact, "*" * len(message.redact))
-                if message.redact
-                else message.body,
+                body=message.body.replace(legacy_code, "*" * len(legacy_code))
+                if legacy_code
+                else F("body"),
                 redact="",
             )
             sent += 1

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import posixpath
+
+from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _g
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,12 +23,15 @@ from petitions.intake.filing import (
     submit_public_filing,
 )
 from petitions.intake.public_requests import public_actions
+from petitions.intake.receipts import (
+    RECEIPT_COOKIE,
+    RECEIPT_MAX_AGE,
+    remembered_code,
+    seal_receipt,
+)
 from petitions.intake.status import acceptance_due, lookup_refusal, public_view_of
 from petitions.models import PublicSubmission
 from snippets.referral import matching_entries
-
-SESSION_RECEIPTS = "public_receipts"
-SESSION_RECEIPTS_KEPT = 10
 
 
 def _to_page(request, name: str):
@@ -46,10 +53,24 @@ def guide(request):
     return _to_page(request, "referral_guide")
 
 
-def _remember_receipt(request, token: str, number: str, code: str) -> None:
-    receipts = dict(request.session.get(SESSION_RECEIPTS, {}))
-    receipts[token] = {"number": number, "code": code}
-    request.session[SESSION_RECEIPTS] = dict(list(receipts.items())[-SESSION_RECEIPTS_KEPT:])
+def _remember_receipt(request, response, token: str, number: str, code: str) -> None:
+    """The receipt's copy of the code goes to the petitioner's browser, encrypted; never to the
+    session, which is stored in the database (docs/security.md, Query codes)."""
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        seal_receipt(request.COOKIES.get(RECEIPT_COOKIE), token, number, code),
+        max_age=RECEIPT_MAX_AGE,
+        path=_public_path(),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _public_path() -> str:
+    """The path the filing form and the receipt share: the cookie goes nowhere else."""
+    urls = [reverse("public:file"), reverse("public:receipt", kwargs={"token": "t"})]
+    return posixpath.commonpath(urls).rstrip("/") + "/"
 
 
 @never_cache
@@ -63,9 +84,12 @@ def file_petition(request):
             token = form.cleaned_data["submission_token"]
             outcome = submit_public_filing(form, address=address)
             if isinstance(outcome, Submitted):
+                response = redirect("public:receipt", token=token)
                 if outcome.created:
-                    _remember_receipt(request, token, outcome.case.number, outcome.query_code)
-                return redirect("public:receipt", token=token)
+                    _remember_receipt(
+                        request, response, token, outcome.case.number, outcome.query_code
+                    )
+                return response
             form.add_error(outcome.field, outcome.message)
             http_status = 429 if outcome.status == 429 else 200
         form.describe_errors()
@@ -88,13 +112,12 @@ def receipt(request, token: str):
     if submission is None:
         raise Http404
     case = submission.case
-    remembered = request.session.get(SESSION_RECEIPTS, {}).get(token, {})
     return render(
         request,
         "public/receipt.html",
         {
             "case": case,
-            "query_code": remembered.get("code"),
+            "query_code": remembered_code(request.COOKIES.get(RECEIPT_COOKIE), token),
             "acceptance_due": acceptance_due(case),
         },
     )

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import translation
 from django.utils.translation import trans_real
-from factories import detachment_user, website_channel
+from factories import detachment_user, receipt_code, website_channel
 from freezegun import freeze_time
 from wagtail.users.models import UserProfile
 
@@ -179,7 +179,7 @@ def test_x_4_english_status_page_shows_english_dates_and_deadline_labels():
     receipt = visitor.get(response["Location"]).content.decode()
     assert "March 2, 2026" in receipt and "March 5, 2026" in receipt
     case = Case.objects.get()
-    code = visitor.session["public_receipts"][token]["code"]
+    code = receipt_code(visitor, token)
 
     page = visitor.post("/xinfang/status/", {"number": case.number, "code": code}).content.decode()
     assert '<html lang="en"' in page
