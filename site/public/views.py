@@ -7,7 +7,10 @@ import posixpath
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _g
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -31,6 +34,7 @@ from petitions.intake.receipts import (
 )
 from petitions.intake.status import acceptance_due, lookup_refusal, public_view_of
 from petitions.models import PublicSubmission
+from snippets.models import Category
 from snippets.referral import matching_entries
 
 
@@ -102,7 +106,32 @@ def file_petition(request):
         phone = ""
     if abuse.challenge_needed(address, phone):
         form.ask(abuse.new_challenge())
-    return render(request, "public/file.html", {"form": form}, status=http_status)
+    context = {"form": form, "fields_html": None if form.is_bound else empty_form_fields(form)}
+    return render(request, "public/file.html", context, status=http_status)
+
+
+#: The empty form's fields as rendered, by language and category list (see empty_form_fields).
+_EMPTY_FORM_FIELDS: dict[tuple, SafeString] = {}
+_EMPTY_FORMS_KEPT = 32
+
+
+def empty_form_fields(form: PublicFilingForm) -> SafeString:
+    """The fields of an empty filing form, rendered once per process, language and list of
+    categories: rendering 17 fields through their templates was most of the form page's CPU.
+
+    Nothing per visitor is in them (the CSRF token, the submission token and the challenge are
+    rendered around them, every time). The categories are read each time, as the form itself
+    would, and are part of the key, so a category the bureau adds or renames shows at once.
+    """
+    categories = tuple(Category.objects.values_list("pk", "name"))
+    key = (get_language(), categories)
+    fields_html = _EMPTY_FORM_FIELDS.get(key)
+    if fields_html is None:
+        fields_html = render_to_string("public/_filing_fields.html", {"form": form})
+        if len(_EMPTY_FORM_FIELDS) >= _EMPTY_FORMS_KEPT:
+            _EMPTY_FORM_FIELDS.clear()
+        _EMPTY_FORM_FIELDS[key] = fields_html
+    return fields_html
 
 
 @never_cache
