@@ -324,9 +324,9 @@ def placeholder_values(case: Case, *, leaves_out_identity: bool = False) -> Plac
 
 def template_text(key: str) -> tuple[str, str]:
     """The administrators' title and body for `key`, or the starter text if none is saved."""
-    template = MessageTemplate.objects.filter(key=key).first()
-    if template is not None:
-        return template.title, template.body
+    # The key is unique: no ordering, and only the two columns (read on every public filing).
+    for title, body in MessageTemplate.objects.filter(key=key).values_list("title", "body")[:1]:
+        return title, body
     return DEFAULT_TEMPLATES[key]
 
 
