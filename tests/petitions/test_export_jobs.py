@@ -8,8 +8,16 @@ may follow, each download in the audit log. The last test runs a real django-q2 
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import io
+import os
 import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
 from pathlib import Path
 
 import openpyxl
@@ -17,8 +25,10 @@ import pytest
 import test_access_matrix as matrix
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.test import Client
-from django_q.models import OrmQ
+from django.utils import timezone
+from django_q.models import OrmQ, Schedule, Task
 from factories import UserFactory, detachment_user, make_case
 from test_export import _body, _varied_cases
 from wagtail.models import ModelLogEntry
@@ -164,3 +174,122 @@ def test_x_3_a_user_who_lost_the_ledger_gets_no_file(detachment, settings):
     job.refresh_from_db()
     assert job.state == ExportJob.State.FAILED and not job.stored_name
     assert job.failure == "导出人已无权查看台账，未导出。"
+
+
+# --- a real django-q2 cluster -------------------------------------------------------------------
+
+ROWS = 40
+WAIT = 120
+
+#: In the cluster only, progress is reported every 5 rows and each report is slow (0.3 s), so
+#: the page can be seen while the file is half written.
+LAUNCHER = textwrap.dedent(
+    """
+    import os
+    import time
+
+    from django.conf import settings
+
+    settings.DATABASES["default"]["NAME"] = os.environ["WORKER_TEST_DB_NAME"]
+    settings.Q_CLUSTER.update(workers=1, timeout=60, retry=90, poll=0.2, bulk=1, queue_limit=2)
+
+    import django
+
+    django.setup()
+
+    import petitions.admin.export_jobs as export_jobs
+    from petitions.admin.views import CaseIndexView
+
+    CaseIndexView.export_progress_every = 5
+    original = export_jobs.progress_reporter
+
+
+    def slow_progress_reporter(job, total):
+        report = original(job, total)
+
+        def slow_report(written):
+            report(written)
+            time.sleep(0.3)
+
+        return slow_report
+
+
+    export_jobs.progress_reporter = slow_progress_reporter
+
+    from django.core.management import call_command
+
+    call_command("qcluster")
+    """
+)
+
+
+def _stop(cluster: subprocess.Popen) -> None:
+    if cluster.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            cluster.send_signal(signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        cluster.wait(timeout=20)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(cluster.pid, signal.SIGKILL)
+    if cluster.poll() is None:
+        cluster.wait(timeout=10)
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    if not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_x_3_a_real_worker_builds_the_xlsx_and_the_page_shows_its_progress(
+    client, tmp_path, settings
+):
+    user = detachment_user()
+    for _ in range(ROWS):
+        make_case()
+    client.force_login(user)
+    in_request = _cells(_body(_ask(client)))
+    settings.PETITIONS_EXPORT_XLSX_INLINE_ROWS = ROWS - 1
+    Schedule.objects.update(next_run=timezone.now() + dt.timedelta(days=1))
+    launcher = tmp_path / "launch_qcluster.py"
+    launcher.write_text(LAUNCHER)
+    log = tmp_path / "qcluster.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "petition_site.settings.test",
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,  # the task package is signed with it
+        "PETITIONS_VAR_DIR": str(settings.VAR_DIR),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "WORKER_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
+    }
+    started = time.monotonic()
+    with log.open("wb") as out:
+        cluster = subprocess.Popen(
+            [sys.executable, str(launcher)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        job_url = _ask(client)["Location"]
+        seen: list[int] = []
+        while time.monotonic() < started + WAIT:
+            page = client.get(job_url).content.decode()
+            if match := re.search(rf"已写入 (\d+) / {ROWS} 行。", page):
+                seen.append(int(match[1]))
+            if 'data-job-state="done"' in page:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"the export never finished; cluster log:\n{_tail(log)}")
+        assert any(0 < n < ROWS for n in seen), seen  # the page showed the file half written
+        assert seen == sorted(seen)
+        assert f"共 {ROWS} 行" in page
+        assert Task.objects.filter(func="petitions.tasks.ledger_export", success=True).exists()
+    finally:
+        _stop(cluster)
+    download = re.search(r'href="([^"]+)" data-export-download', page)[1]
+    assert _cells(_body(client.get(download))) == in_request
