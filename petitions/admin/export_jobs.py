@@ -23,6 +23,7 @@ from petitions.transfer.export_jobs import (
     claim_export_job,
     fail_export_job,
     finish_export_job,
+    inline_max_rows,
     may_see_export_job,
     open_export_file,
     progress_reporter,
@@ -86,10 +87,32 @@ class ExportJobView(WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["job"] = self.job
+        context["jobs_url"] = reverse("petitions_export_jobs")
         context["ledger_url"] = reverse("cases:index") + (
             f"?{self.job.query}" if self.job.query else ""
         )
         context["download_url"] = reverse("petitions_export_download", args=[self.job.pk])
+        return context
+
+
+class ExportJobIndexView(WagtailAdminTemplateMixin, TemplateView):
+    """The user's own recent export jobs (我的导出任务), to come back for a file later."""
+
+    template_name = "petitions/export/jobs.html"
+    page_title = _("我的导出任务")
+    header_icon = "download"
+    SHOWN = 20
+
+    def get_breadcrumbs_items(self):
+        return [
+            {"url": reverse("cases:index"), "label": _("信访台账")},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["jobs"] = ExportJob.objects.filter(created_by=self.request.user)[: self.SHOWN]
+        context["inline_rows"] = inline_max_rows()
         return context
 
 

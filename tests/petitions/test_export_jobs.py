@@ -152,6 +152,30 @@ def test_x_3_only_the_user_who_asked_or_a_superuser_sees_the_job_and_each_downlo
 
 
 @pytest.mark.django_db
+def test_x_3_my_export_jobs_lists_only_the_users_own_jobs(detachment, settings):
+    make_case()
+    settings.PETITIONS_EXPORT_XLSX_INLINE_ROWS = 0
+    _ask(detachment)
+    mine = ExportJob.objects.get()
+    other = Client()
+    other.force_login(detachment_user("zhidui2"))
+    _ask(other)
+    theirs = ExportJob.objects.exclude(pk=mine.pk).get()
+    build_ledger_export(mine.pk)
+    page = detachment.get("/admin/cases-export/").content.decode()
+    assert f'data-export-job="{mine.pk}"' in page and f"/admin/cases-export/{mine.pk}/" in page
+    assert f'data-export-job="{theirs.pk}"' not in page
+    assert "已完成" in page
+    settings.PETITIONS_EXPORT_XLSX_INLINE_ROWS = 20000
+    empty = Client()
+    empty.force_login(detachment_user("zhidui3"))
+    assert (
+        "超过 20000 行的台账 Excel 导出在后台生成"
+        in empty.get("/admin/cases-export/").content.decode()
+    )
+
+
+@pytest.mark.django_db
 def test_x_3_the_worker_exports_only_the_cases_the_user_who_asked_may_see(world, settings):
     settings.PETITIONS_EXPORT_XLSX_INLINE_ROWS = 0
     client = Client()
