@@ -129,9 +129,11 @@ def export_download(request, pk: int):
     job = _job_for(request, pk)
     if job.state != ExportJob.State.DONE:
         raise Http404
-    return FileResponse(
+    response = FileResponse(
         open_export_file(job, request.user),
         as_attachment=True,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         filename=f"ledger-{job.pk}.xlsx",
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
