@@ -60,10 +60,15 @@ def build_ledger_export(job_id: int) -> dict:
         view.export_timezone = timezone.get_current_timezone()
         queryset = view.get_queryset()
         view.export_progress = progress_reporter(job, queryset.count())
-        with tempfile.TemporaryFile(suffix=".xlsx") as output:
-            rows = view.write_xlsx(queryset, output)
-            output.seek(0)
-            finish_export_job(job, output, rows)
+        try:
+            with tempfile.TemporaryFile(suffix=".xlsx") as output:
+                rows = view.write_xlsx(queryset, output)
+                output.seek(0)
+                finish_export_job(job, output, rows)
+        except Exception:
+            # The page must not show "running" for ever; django-q keeps the traceback.
+            fail_export_job(job, _g("导出未能完成，请重新导出；仍不成功请联系管理员。"))
+            raise
     return {"rows": rows}
 
 

@@ -200,6 +200,26 @@ def test_x_3_a_user_who_lost_the_ledger_gets_no_file(detachment, settings):
     assert job.failure == "导出人已无权查看台账，未导出。"
 
 
+@pytest.mark.django_db
+def test_x_3_an_export_that_breaks_in_the_worker_says_so_on_its_page(
+    detachment, settings, monkeypatch
+):
+    make_case()
+    settings.PETITIONS_EXPORT_XLSX_INLINE_ROWS = 0
+    job_url = _ask(detachment)["Location"]
+    job = ExportJob.objects.get()
+
+    def broken(self, queryset, output):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("petitions.admin.views.CaseIndexView.write_xlsx", broken)
+    with pytest.raises(OSError):
+        build_ledger_export(job.pk)
+    page = detachment.get(job_url).content.decode()
+    assert 'data-job-state="failed"' in page and 'http-equiv="refresh"' not in page
+    assert "导出未能完成，请重新导出；仍不成功请联系管理员。" in page
+
+
 # --- a real django-q2 cluster -------------------------------------------------------------------
 
 ROWS = 40
