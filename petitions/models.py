@@ -25,4 +25,4 @@ from petitions.cases.models import (  # noqa: F401
 )
 from petitions.intake.models import PublicSubmission, QueryCode  # noqa: F401
 from petitions.reports.models import SpotCheck, SpotCheckDraw, Talk  # noqa: F401
-from petitions.transfer.models import ImportJob  # noqa: F401
+from petitions.transfer.models import ExportJob, ImportJob  # noqa: F401

@@ -5,6 +5,7 @@ The schedule table stores `petitions.tasks.sweep` (migration 0004) and
 database: the tasks stay here and call the worker and the working systems.
 """
 
+from petitions.admin.export_jobs import build_ledger_export
 from petitions.office.sweep import run_office_sweep
 from petitions.transfer.jobs import check_job, import_job
 from petitions.worker.sweep import run_sweep
@@ -28,3 +29,8 @@ def import_check(job_id: int) -> dict:
 def import_file(job_id: int) -> dict:
     """Filing the new rows of a confirmed import (导入任务)."""
     return import_job(job_id)
+
+
+def ledger_export(job_id: int) -> dict:
+    """A ledger XLSX too large for a request (导出任务)."""
+    return build_ledger_export(job_id)

@@ -9,6 +9,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
 from petitions.admin.dashboard import AlertListView, MyCasesPanel, mark_alert_read
+from petitions.admin.export_jobs import ExportJobIndexView, ExportJobView, export_download
 from petitions.admin.holiday_calendar import HolidayCalendarView
 from petitions.admin.menu import (
     HolidayCalendarMenuItem,
@@ -92,6 +93,13 @@ def register_admin_urls():
         path("alerts/<int:pk>/read/", mark_alert_read, name="petitions_alert_read"),
         path("recusals/", RecusalCreateView.as_view(), name="petitions_recusals"),
         path("cases-import/", ImportView.as_view(), name="petitions_import"),
+        path("cases-export/", ExportJobIndexView.as_view(), name="petitions_export_jobs"),
+        path("cases-export/<int:pk>/", ExportJobView.as_view(), name="petitions_export_job"),
+        path(
+            "cases-export/<int:pk>/ledger.xlsx",
+            export_download,
+            name="petitions_export_download",
+        ),
         path("cases-import/jobs/<int:pk>/", ImportJobView.as_view(), name="petitions_import_job"),
         path(
             "cases-import/jobs/<int:pk>/report.csv",

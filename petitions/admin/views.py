@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _g
@@ -47,6 +48,7 @@ from petitions.intake.query_codes import (
     last_issue,
     may_have_query_code,
 )
+from petitions.transfer.export_jobs import inline_max_rows, start_export_job
 from petitions.transfer.exporting import SafeSpreadsheetExportMixin
 from petitions.transfer.ledger_export import ledger_export_rows
 from rules.states import State
@@ -117,6 +119,22 @@ class CaseIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     def export_value_rows(self, queryset):
         # Values, not instances (issue 14): the same file, several times faster.
         return ledger_export_rows(queryset, self.list_export, self.export_chunk_size)
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        # An XLSX larger than a request can build goes to the worker (导出任务, issue 14); the
+        # CSV is streamed, whatever its size.
+        if spreadsheet_format == self.FORMAT_XLSX and queryset.count() > inline_max_rows():
+            query = self.request.GET.copy()
+            query.pop("export", None)
+            job = start_export_job(
+                user=self.request.user,
+                query=query.urlencode(),
+                language=translation.get_language(),
+                time_zone=timezone.get_current_timezone_name(),
+            )
+            messages.info(self.request, _g("台账较大，已转入后台导出，完成后可在本页下载。"))
+            return redirect("petitions_export_job", job.pk)
+        return super().as_spreadsheet(queryset, spreadsheet_format)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -86,20 +86,14 @@ def file_cases(filings: Sequence[Filing], *, user=None) -> list[Case]:
     (computed in memory with the channel's limits and the bureau's choices, read once), the
     nearest one on the case, and one audit entry. Rows go in with one INSERT per table (split
     only where the database limits a statement's parameters), so statements do not grow with
-    the batch. Inside a caller's transaction it makes no savepoint: a caller that means to go on
-    after a failed batch wraps the call in its own `transaction.atomic()`.
+    the batch.
     """
     if not filings:
         return []
     created_by = user if user is not None and user.is_authenticated else None
     now = timezone.now()
-    # Records are kept in the bureau's language, whatever language the visitor reads. Inside a
-    # caller's transaction no savepoint: a failed batch fails the caller's transaction with it
-    # (no caller goes on after one), and a filing saves the two statements.
-    with (
-        transaction.atomic(savepoint=False),
-        translation.override(settings.LANGUAGE_CODE),
-    ):
+    # Records are kept in the bureau's language, whatever language the visitor reads.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         received = [filing.received_at or now for filing in filings]
         received_on = [timezone.localtime(at).date() for at in received]
         numbers = _numbers_for(received_on)

@@ -90,6 +90,8 @@ OTHER_ACTIONS = {
     "petitions.issue_query_code": (_("签发查询码"), _("签发查询码")),
     "petitions.reveal_identity": (_("查看信访人身份"), _("查看信访人身份")),
     "petitions.download_attachment": (_("下载附件"), _("下载附件")),
+    # Logged on the export job (导出任务): who downloaded a ledger built by the worker.
+    "petitions.download_export": (_("下载台账导出"), _("下载台账导出文件")),
     "petitions.feedback": (_("满意度评价"), _("信访人满意度评价")),
     # Logged on the earlier case when a later petition on the same matter joins it or is
     # declined as a repeat (第十四条, 第十九条第三款).

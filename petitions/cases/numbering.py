@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Subquery
 
 from petitions.cases.models import (
@@ -34,12 +35,31 @@ def issue_number(year: int) -> tuple[str, int]:
 def reserve_numbers(year: int, count: int) -> list[tuple[str, int]]:
     """The next `count` case numbers of `year` as one block, in order (a batch filing).
 
-    Same rules as `issue_number` (one locked sequence row, the prefix in force now), in three
-    statements whatever the count: the block is gapless and rolls back with the filing.
+    Same rules as `issue_number` (one locked sequence row, the prefix in force now), in one
+    statement whatever the count (three for a year's first): the block is gapless and rolls
+    back with the filing.
     """
     if count < 1:
         return []
-    # The prefix in force is read with the locked row, in the same statement.
+    # The usual case, one statement: the year's row moved on, locked till the filing commits, and
+    # the prefix in force read with it (UPDATE … RETURNING, SQLite ≥ 3.35 and PostgreSQL).
+    sequences, profiles = CaseNumberSequence._meta.db_table, BureauProfile._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {sequences} SET last = last + %s WHERE year = %s RETURNING last, "  # noqa: S608 - table names from the models
+            f"(SELECT number_prefix FROM {profiles} ORDER BY id LIMIT 1)",
+            [count, year],
+        )
+        moved = cursor.fetchone()
+    if moved is not None:
+        last, prefix = moved
+        prefix = prefix or settings.PETITIONS_NUMBER_PREFIX
+        return [
+            (format_number(prefix, year, serial), serial)
+            for serial in range(last - count + 1, last + 1)
+        ]
+    # The year's first number: its row is made (two filings at once: one makes it, the other
+    # finds it).
     seq, _created = (
         CaseNumberSequence.objects.select_for_update(of=("self",))
         .annotate(prefix=Subquery(BureauProfile.objects.order_by("id").values("number_prefix")[:1]))

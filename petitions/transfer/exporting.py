@@ -25,7 +25,7 @@ import datetime as dt
 import decimal
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 
 from django.http import FileResponse
@@ -76,6 +76,10 @@ class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
     """For a Wagtail IndexView: exports of the filtered listing, escaped and streamed."""
 
     export_chunk_size = EXPORT_CHUNK_SIZE
+    #: Called with the number of rows written so far, every `export_progress_every` rows of an
+    #: XLSX (the worker's export job reports its progress with it).
+    export_progress: Callable[[int], None] | None = None
+    export_progress_every = EXPORT_CHUNK_SIZE
     #: Export fields that depend on one attribute only ({"state_label": "state"}): computed
     #: once per distinct value. Django's get_FOO_display() hashes every lazy choice label on
     #: each call, which otherwise costs more than the rest of the row.
@@ -243,13 +247,19 @@ class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
         worksheet.append(self.get_heading(queryset, field) for field in self.list_export)
         date_format = ExcelDateFormatter().get()
         fields = self.list_export
+        progress, every = self.export_progress, self.export_progress_every
+        written = 0
         for values in self.export_row_values(queryset):
             worksheet.append(
                 self.generate_xlsx_row(
                     worksheet, dict(zip(fields, values, strict=True)), date_format=date_format
                 )
             )
+            written += 1
+            if progress is not None and written % every == 0:
+                progress(written)
         workbook.save(output)
+        return written
 
     def write_xlsx_response(self, queryset):
         # On disk, not in a BytesIO: a million-row workbook is tens of megabytes. The file is

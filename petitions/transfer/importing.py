@@ -639,6 +639,7 @@ class TicketResource(resources.Resource):
             if f in MAX_LENGTHS:
                 widget.max_length = MAX_LENGTHS[f]
             self.fields[f] = fields.Field(attribute=f, column_name=header, widget=widget)
+        self._cells = [(f, self.fields[f]) for f in self.headers]
         self.rows: list[RowResult] = []
         self.created: list[Case] = []
         self.late_duplicates: list[RowResult] = []
@@ -700,7 +701,7 @@ class TicketResource(resources.Resource):
         if Field.PETITIONER_NAME in self.headers:
             result.petitioner_name = _text(row.get(self.headers[Field.PETITIONER_NAME]))
         try:
-            super().import_instance(instance, row, **kwargs)
+            self._clean_cells(instance, row)
         finally:
             result.received_at = instance.received_at or parse_datetime(
                 row.get(self.headers[Field.RECEIVED_AT])
@@ -723,6 +724,20 @@ class TicketResource(resources.Resource):
             )
             instance.kind = ""
         instance.kind = instance.kind or default_kind
+
+    def _clean_cells(self, instance: Ticket, row) -> None:
+        """What Resource.import_instance does (each field's widget cleans its cell; the errors
+        gathered into one ValidationError by field), without its per-cell indirections
+        (import_field, Field.save, Field.clean), which cost as much as the checks themselves
+        on 100,000 rows."""
+        errors = {}
+        for name, column in self._cells:
+            try:
+                setattr(instance, name, column.widget.clean(row[column.column_name], row=row))
+            except ValueError as error:
+                errors[name] = ValidationError(str(error), code="invalid")
+        if errors:
+            raise ValidationError(errors)
 
     def skip_row(self, instance: Ticket, original, row, import_validation_errors=None) -> bool:
         """A ticket already in the ledger, or earlier in the same file, is a duplicate."""

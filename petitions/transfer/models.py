@@ -78,3 +78,58 @@ class ImportJob(models.Model):
         else:
             done = self.rows_checked / self.total_rows
         return min(100, int(done * 100))
+
+
+class ExportJob(models.Model):
+    """A ledger XLSX too large for one request (导出任务), built by the worker.
+
+    A job table, not a case record: the file holds the ledger as the user who asked may see it
+    (masked), and only that user or an administrator may download it; each download is logged.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("正在导出")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("未能完成")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("导出人"),
+    )
+    #: The ledger's query string (filters, search, ordering) without `export`.
+    query = models.TextField(blank=True)
+    #: The request's language and time zone: the worker writes labels and times in them.
+    language = models.CharField(max_length=20)
+    time_zone = models.CharField(max_length=64)
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    #: Where the finished file is in private storage (exports/<user>/<token>.xlsx).
+    stored_name = models.CharField(max_length=300, blank=True)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    #: The worker's heartbeat, as for ImportJob.
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"ledger-{self.pk}.xlsx"
+
+    @property
+    def running(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, int(self.rows_written * 100 / self.total_rows))

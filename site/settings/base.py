@@ -230,6 +230,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Petitioners' attachments never go under MEDIA_ROOT: they are served only by a view that
 # checks access to the case.
 PRIVATE_FILES_ROOT = VAR_DIR / "private"
+#: A ledger XLSX export of more rows than this is built by the worker (导出任务, issue 14).
+PETITIONS_EXPORT_XLSX_INLINE_ROWS = int(
+    os.environ.get("PETITIONS_EXPORT_XLSX_INLINE_ROWS", "20000")
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -31,6 +31,7 @@ def file(day: dt.date, place: str, description: str, name: str, phone: str) -> C
     )
 
 
+@pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a14_6_registration_shows_the_duplicate_and_links_it(live_server, page, screenshot):
     base = live_server.url

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0024_duplicate_index'),
+        ('petitions', '0025_export_jobs'),
     ]
 
     operations = [
