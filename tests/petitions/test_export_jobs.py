@@ -8,12 +8,10 @@ may follow, each download in the audit log. The last test runs a real django-q2 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import os
 import re
-import signal
 import subprocess
 import sys
 import textwrap
@@ -33,6 +31,7 @@ from factories import UserFactory, detachment_user, make_case
 from test_export import _body, _varied_cases
 from wagtail.models import ModelLogEntry
 from wagtail.users.models import UserProfile
+from worker_cluster import log_tail, stop_cluster
 
 from petitions.admin.export_jobs import build_ledger_export
 from petitions.models import ExportJob
@@ -267,24 +266,6 @@ LAUNCHER = textwrap.dedent(
 )
 
 
-def _stop(cluster: subprocess.Popen) -> None:
-    if cluster.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            cluster.send_signal(signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        cluster.wait(timeout=20)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(cluster.pid, signal.SIGKILL)
-    if cluster.poll() is None:
-        cluster.wait(timeout=10)
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    if not path.exists():
-        return ""
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
 @pytest.mark.django_db(transaction=True)
 def test_x_3_a_real_worker_builds_the_xlsx_and_the_page_shows_its_progress(
     client, tmp_path, settings
@@ -328,12 +309,12 @@ def test_x_3_a_real_worker_builds_the_xlsx_and_the_page_shows_its_progress(
                 break
             time.sleep(0.05)
         else:
-            pytest.fail(f"the export never finished; cluster log:\n{_tail(log)}")
+            pytest.fail(f"the export never finished; cluster log:\n{log_tail(log)}")
         assert any(0 < n < ROWS for n in seen), seen  # the page showed the file half written
         assert seen == sorted(seen)
         assert f"共 {ROWS} 行" in page
         assert Task.objects.filter(func="petitions.tasks.ledger_export", success=True).exists()
     finally:
-        _stop(cluster)
+        stop_cluster(cluster)
     download = re.search(r'href="([^"]+)" data-export-download', page)[1]
     assert _cells(_body(client.get(download))) == in_request

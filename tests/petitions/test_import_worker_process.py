@@ -8,11 +8,9 @@ the page can be seen in the middle of the filing.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import re
-import signal
 import subprocess
 import sys
 import textwrap
@@ -28,6 +26,7 @@ from django_q.models import Schedule, Task
 from factories import detachment_user, superior_channel
 from test_import_jobs import csv_sheet, ticket_rows, upload
 from wagtail.models import ModelLogEntry
+from worker_cluster import log_tail, stop_cluster
 
 from petitions.models import Case, ImportJob
 from petitions.transfer.importing import install_default_mappings
@@ -68,24 +67,6 @@ LAUNCHER = textwrap.dedent(
     call_command("qcluster")
     """
 )
-
-
-def _stop(cluster: subprocess.Popen) -> None:
-    if cluster.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            cluster.send_signal(signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        cluster.wait(timeout=20)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(cluster.pid, signal.SIGKILL)
-    if cluster.poll() is None:
-        cluster.wait(timeout=10)
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    if not path.exists():
-        return ""
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
 @pytest.mark.django_db(transaction=True)
@@ -130,7 +111,7 @@ def test_x_3_a_real_worker_checks_and_files_a_large_sheet_and_the_page_shows_its
                 if f'data-job-state="{state}"' in page:
                     return page
                 time.sleep(0.1)
-            pytest.fail(f"the job never reached {state}; cluster log:\n{_tail(log)}")
+            pytest.fail(f"the job never reached {state}; cluster log:\n{log_tail(log)}")
 
         page = wait_for_state("checked")
         assert f"共 {ROWS} 行：新建 {ROWS} 行，重复 0 行，错误 0 行。" in page
@@ -146,13 +127,13 @@ def test_x_3_a_real_worker_checks_and_files_a_large_sheet_and_the_page_shows_its
                 break
             time.sleep(0.05)
         else:
-            pytest.fail(f"the import never finished; cluster log:\n{_tail(log)}")
+            pytest.fail(f"the import never finished; cluster log:\n{log_tail(log)}")
         assert f"新建 {ROWS} 件；跳过 0 行" in page
         assert any(0 < n < ROWS for n in seen), seen  # the page showed the filing half done
         assert seen == sorted(seen)
         assert Task.objects.filter(func="petitions.tasks.import_file", success=True).exists()
     finally:
-        _stop(cluster)
+        stop_cluster(cluster)
 
     cases = Case.objects.filter(channel=hotline, created_by=user)
     assert cases.count() == ROWS

@@ -10,7 +10,6 @@ the sweep is half done.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import signal
@@ -28,6 +27,7 @@ from django.utils import timezone
 from django_q.models import Schedule, Task
 from django_q.tasks import async_task
 from factories import detachment_user, direct_channel, make_case
+from worker_cluster import log_tail, stop_cluster
 
 from petitions.models import Alert, Deadline, Supervision
 from petitions.worker.alerts import responsible_for
@@ -116,32 +116,13 @@ def _worker_pids(pid_file: Path) -> list[int]:
     return list(dict.fromkeys(int(line) for line in pid_file.read_text().split()))
 
 
-def _stop(cluster: subprocess.Popen) -> None:
-    """SIGTERM the cluster (it stops its workers); SIGKILL its process group after 20 s."""
-    if cluster.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            cluster.send_signal(signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        cluster.wait(timeout=20)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(cluster.pid, signal.SIGKILL)  # workers outliving the main process, if any
-    if cluster.poll() is None:
-        cluster.wait(timeout=10)
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    if not path.exists():
-        return ""
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
 def _wait_for(condition, deadline: float, what: str, log: Path):
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}; cluster log:\n{_tail(log)}")
+    pytest.fail(f"timed out waiting for {what}; cluster log:\n{log_tail(log)}")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -213,13 +194,13 @@ def test_a18_1_a_killed_worker_recovers_and_every_reminder_exists_exactly_once(t
             "the redelivered sweep to succeed",
             log,
         )
-        assert cluster.poll() is None, _tail(log)
+        assert cluster.poll() is None, log_tail(log)
         assert reminded() == CASES
         later_workers = [p for p in _worker_pids(pid_file) if p != victim]
         assert later_workers, "the rest of the sweep ran in a reincarnated worker"
         assert all(p in _descendants(cluster.pid) for p in later_workers[-1:])
     finally:
-        _stop(cluster)
+        stop_cluster(cluster)
     assert time.monotonic() - started < WAIT + 40
 
     # The re-run did only what the killed worker had not committed.
