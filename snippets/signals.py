@@ -1,5 +1,6 @@
 """A saved correction is in force at once: every process drops its cached calendar years (A26.1);
-so is a saved 本局信息 or 本局办理选项 (snippets.bureau).
+so is a saved 本局信息 or 本局办理选项 (snippets.bureau), and a saved channel, time limit of a
+channel, category or message template (snippets.local_copies).
 
 Recomputing the open due dates it moves is the cases' business: petitions.cases.calendar_changes.
 """
@@ -10,13 +11,17 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from rules import calendar
-from snippets import bureau
+from snippets import bureau, local_copies
 from snippets.models import (
     BureauProfile,
     BureauRules,
     CalendarCorrection,
+    Category,
+    Channel,
+    ChannelDeadline,
     HolidayNotice,
     HolidayNoticeDay,
+    MessageTemplate,
 )
 
 
@@ -31,3 +36,11 @@ def clear_calendar_cache(**kwargs) -> None:
 @receiver([post_save, post_delete], sender=BureauRules)
 def clear_bureau_cache(**kwargs) -> None:
     bureau.clear_cache()
+
+
+@receiver([post_save, post_delete], sender=Channel)
+@receiver([post_save, post_delete], sender=ChannelDeadline)
+@receiver([post_save, post_delete], sender=Category)
+@receiver([post_save, post_delete], sender=MessageTemplate)
+def new_configuration_version(**kwargs) -> None:
+    local_copies.configuration_changed()

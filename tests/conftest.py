@@ -3,7 +3,7 @@ import os
 import pytest
 
 from rules import calendar
-from snippets import bureau
+from snippets import bureau, local_copies
 
 if os.environ.get("PETITIONS_TEST_EXISTING_DATABASE"):
 
@@ -16,13 +16,15 @@ if os.environ.get("PETITIONS_TEST_EXISTING_DATABASE"):
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
-    """Each test sees the corrections and the bureau's settings in its own database, not a year
-    or a setting cached by another test."""
+    """Each test sees the corrections, the bureau's settings and the channels, categories and
+    templates in its own database, not a year or a setting cached by another test."""
     calendar.clear_cache()
     bureau.clear_cache()
+    local_copies.clear_local()
     yield
     calendar.clear_cache()
     bureau.clear_cache()
+    local_copies.clear_local()
 
 
 @pytest.fixture(autouse=True, scope="session")

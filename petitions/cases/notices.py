@@ -20,6 +20,7 @@ from petitions.cases.sealing import seal
 from rules.deadlines import REPLY_RULES
 from rules.states import State
 from rules.transitions import DECLINE_REASONS
+from snippets import local_copies
 from snippets.bureau import bureau_profile
 from snippets.default_templates import DEFAULT_TEMPLATES, VERIFICATION_INSTRUCTION
 from snippets.models import MessageTemplate
@@ -324,6 +325,11 @@ def placeholder_values(case: Case, *, leaves_out_identity: bool = False) -> Plac
 
 def template_text(key: str) -> tuple[str, str]:
     """The administrators' title and body for `key`, or the starter text if none is saved."""
+    # In a request that checked the configuration's version (a public filing), this process's
+    # copy of the templates is current: no statement.
+    saved = local_copies.saved_message_templates()
+    if saved is not None:
+        return saved[key] if key in saved else DEFAULT_TEMPLATES[key]
     # The key is unique: no ordering, and only the two columns (read on every public filing).
     for title, body in MessageTemplate.objects.filter(key=key).values_list("title", "body")[:1]:
         return title, body

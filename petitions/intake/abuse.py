@@ -18,7 +18,7 @@ import re
 import secrets
 import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -242,10 +242,11 @@ def challenge_needed(address: str, phone: str = "", *, entries: Mapping | None =
     return _count_of(entries.get(phone_key)) >= after
 
 
-def read_counters(address: str, phone: str) -> dict:
-    """This address's and this phone's counters, in one read of the cache."""
+def read_counters(address: str, phone: str, *, also: Sequence[str] = ()) -> dict:
+    """This address's and this phone's counters, in one read of the cache, with the entries
+    of the keys `also` (what else the request needs from the shared cache)."""
     keys = [k for k in (_address_key(address), _phone_key(phone)) if k]
-    return cache.get_many(keys)
+    return cache.get_many([*keys, *also])
 
 
 def _count_of(entry) -> int:

@@ -35,6 +35,7 @@ from petitions.cases.validators import (
 from petitions.intake import abuse
 from petitions.intake.models import PublicSubmission, QueryCode
 from rules.kinds import Kind
+from snippets import local_copies
 from snippets.models import Category, Channel
 
 WEBSITE_CHANNEL_CODE = "website"
@@ -360,7 +361,8 @@ def _to_micro_degrees(value: Decimal | None) -> Decimal | None:
 
 
 def website_channel() -> Channel:
-    return Channel.objects.get(code=WEBSITE_CHANNEL_CODE)
+    """The website channel with its time limits, from this process's copy (snippets.local_copies)."""
+    return local_copies.channel(WEBSITE_CHANNEL_CODE)
 
 
 def file_public_petition(
@@ -377,14 +379,17 @@ def file_public_petition(
     `also(case)` runs in the same transaction when a case was filed (one commit for all).
     """
     code = new_query_code()
+    code_hash = hash_query_code(code)
+    # Read and built before the transaction: on SQLite it holds the one write lock from its start.
+    filing = form.to_filing(website_channel())
     try:
         with transaction.atomic():
             # A repeat, or the other request committed first (SQLite serialises writers).
             if (existing := _existing(submission_token)) is not None:
                 return existing, None, False
-            case = file_case(form.to_filing(website_channel()))
+            case = file_case(filing)
             PublicSubmission.objects.create(
-                token=submission_token, case=case, query_code_hash=hash_query_code(code)
+                token=submission_token, case=case, query_code_hash=code_hash
             )
             # The receipt by SMS too (X.1): number and query code.
             enqueue_petitioner_message(case, "filed_online", query_code=code)
@@ -413,15 +418,20 @@ def submit_public_filing(form: PublicFilingForm, *, address: str) -> Submitted |
     The count is written in the filing's transaction: one commit for both (on SQLite each
     commit is a disk flush under the one write lock).
     """
-    entries = abuse.read_counters(address, form.cleaned_data.get("phone") or "")
+    entries = abuse.read_counters(
+        address, form.cleaned_data.get("phone") or "", also=[local_copies.VERSION_KEY]
+    )
     refusal = abuse.check_filing(address, form.cleaned_data, entries=entries)
     if refusal is not None:
         return refusal
-    case, code, created = file_public_petition(
-        form,
-        submission_token=form.cleaned_data["submission_token"],
-        also=lambda case: abuse.record_filing(address, form.cleaned_data, entries=entries),
-    )
+    # The channel, its limits and the message's text: this process's copies, current as of the
+    # version read with the counters (no statement of their own).
+    with local_copies.checked(local_copies.shared_version(entries)):
+        case, code, created = file_public_petition(
+            form,
+            submission_token=form.cleaned_data["submission_token"],
+            also=lambda case: abuse.record_filing(address, form.cleaned_data, entries=entries),
+        )
     return Submitted(case=case, query_code=code, created=created)
 
 

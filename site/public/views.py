@@ -34,7 +34,7 @@ from petitions.intake.receipts import (
 )
 from petitions.intake.status import acceptance_due, lookup_refusal, public_view_of
 from petitions.models import PublicSubmission
-from snippets.models import Category
+from snippets import local_copies
 from snippets.referral import matching_entries
 
 
@@ -104,9 +104,15 @@ def file_petition(request):
     else:
         form = PublicFilingForm(initial={"submission_token": new_submission_token()})
         phone = ""
-    if abuse.challenge_needed(address, phone):
+    # The counters and the configuration's version in one read of the shared cache.
+    entries = abuse.read_counters(address, phone, also=[local_copies.VERSION_KEY])
+    if abuse.challenge_needed(address, phone, entries=entries):
         form.ask(abuse.new_challenge())
-    context = {"form": form, "fields_html": None if form.is_bound else empty_form_fields(form)}
+    fields_html = None
+    if not form.is_bound:
+        with local_copies.checked(local_copies.shared_version(entries)):
+            fields_html = empty_form_fields(form)
+    context = {"form": form, "fields_html": fields_html}
     return render(request, "public/file.html", context, status=http_status)
 
 
@@ -120,10 +126,11 @@ def empty_form_fields(form: PublicFilingForm) -> SafeString:
     categories: rendering 17 fields through their templates was most of the form page's CPU.
 
     Nothing per visitor is in them (the CSRF token, the submission token and the challenge are
-    rendered around them, every time). The categories are read each time, as the form itself
-    would, and are part of the key, so a category the bureau adds or renames shows at once.
+    rendered around them, every time). The categories are this process's copy, current as of
+    the shared version (snippets.local_copies), and are part of the key, so a category the
+    bureau adds or renames shows at once.
     """
-    categories = tuple(Category.objects.values_list("pk", "name"))
+    categories = tuple((c.pk, c.name) for c in local_copies.categories())
     key = (get_language(), categories)
     fields_html = _EMPTY_FORM_FIELDS.get(key)
     if fields_html is None:
