@@ -6,12 +6,14 @@ public form into a `Filing`, and makes a repeated submission of the same form fi
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
@@ -19,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
@@ -238,31 +241,44 @@ class PublicFilingForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        # The fields with their messages in the visitor's language, made once per process and
+        # language; Django copies them into this form's own `fields` as it copies base_fields.
+        language = get_language()
+        prepared = _PREPARED_FIELDS.get(language)
+        if prepared is None:
+            prepared = _PREPARED_FIELDS[language] = self._prepared_fields()
+        self.base_fields = prepared
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if field.required:
-                field.error_messages["required"] = _g("请填写“%(label)s”。") % {
-                    "label": field.label
-                }
-        self.fields["privacy_consent"].error_messages["required"] = _g(
-            "请阅读个人信息说明并勾选同意，才能提交。"
-        )
-        say_field_in_length_errors(self)
-        # Long texts are not cut off as they are typed or pasted: a counter shows how much room
-        # is left (public/char-counter.js), and the server's error names the field.
-        for name in ("description", "demands"):
-            field = self.fields[name]
-            field.widget.attrs.pop("maxlength", None)
-            field.widget.attrs["data-max-chars"] = field.max_length
-            field.counts_characters = True
-        self.fields["submission_token"].error_messages["required"] = _g(
-            "表单已失效，请刷新页面后重新填写。"
-        )
         # Name and phone are required unless the report is anonymous (anonymity_errors): say so
         # before the error does (the template marks them; a script follows the box as it changes).
         if not self["anonymous"].value():
             for name in ("name", "phone"):
                 self.fields[name].widget.attrs["required"] = True
+
+    @classmethod
+    def _prepared_fields(cls) -> dict[str, forms.Field]:
+        """A copy of the declared fields with the messages and widgets this form gives them."""
+        fields = copy.deepcopy(cls.base_fields)
+        for field in fields.values():
+            if field.required:
+                field.error_messages["required"] = _g("请填写“%(label)s”。") % {
+                    "label": field.label
+                }
+        fields["privacy_consent"].error_messages["required"] = _g(
+            "请阅读个人信息说明并勾选同意，才能提交。"
+        )
+        say_field_in_length_errors(SimpleNamespace(fields=fields))
+        # Long texts are not cut off as they are typed or pasted: a counter shows how much room
+        # is left (public/char-counter.js), and the server's error names the field.
+        for name in ("description", "demands"):
+            field = fields[name]
+            field.widget.attrs.pop("maxlength", None)
+            field.widget.attrs["data-max-chars"] = field.max_length
+            field.counts_characters = True
+        fields["submission_token"].error_messages["required"] = _g(
+            "表单已失效，请刷新页面后重新填写。"
+        )
+        return fields
 
     def clean_submission_token(self) -> str:
         token = self.cleaned_data["submission_token"]
@@ -351,6 +367,10 @@ class PublicFilingForm(forms.Form):
             demands=d.get("demands", ""),
             attachments=[d["attachment"]] if d.get("attachment") else [],
         )
+
+
+#: PublicFilingForm's fields as its __init__ prepares them, by language (see there).
+_PREPARED_FIELDS: dict[str | None, dict[str, forms.Field]] = {}
 
 
 def _to_micro_degrees(value: Decimal | None) -> Decimal | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator, Mapping
 
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
@@ -72,13 +73,40 @@ def policy_for(path: str) -> dict:
     return PUBLIC
 
 
+class _Directives(Mapping):
+    """A policy's directives as django-csp reads them, made once per process.
+
+    django-csp copies the policy deeply on every response (`dataclasses.asdict` of its parts),
+    which was most of what the header cost a request; nothing changes these, so a copy is
+    the same object.
+    """
+
+    def __init__(self, policy: dict):
+        self._directives = default_config(policy) or {}
+
+    def __getitem__(self, key: str):
+        return self._directives[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._directives)
+
+    def __len__(self) -> int:
+        return len(self._directives)
+
+    def __deepcopy__(self, memo) -> _Directives:
+        return self
+
+
+_DIRECTIVES = {id(policy): _Directives(policy) for policy in (PUBLIC, ADMIN, API_DOCS)}
+
+
 class PolicyMiddleware(CSPMiddleware):
     """django-csp's middleware, with the policy of the address (a view may still override)."""
 
     def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only and parts.config is None:
-            parts.config = default_config(policy_for(request.path_info))
+            parts.config = _DIRECTIVES[id(policy_for(request.path_info))]  # type: ignore[assignment]
         return parts
 
 
