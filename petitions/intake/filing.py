@@ -13,8 +13,8 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import SimpleNamespace
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
 from django import forms
 from django.conf import settings
