@@ -163,10 +163,15 @@ def public_page_urls(request=None) -> dict[str, str]:
     moves them. Read from the shared cache, not the page tree, on every page of the site: the
     cache is cleared when a page is published, unpublished, moved or deleted, or a site changes
     (`forget_public_page_urls`). Kept per host name, since a page's URL is relative only on its
-    own site.
+    own site. A view that reads the shared cache anyway may read this key in the same
+    `get_many` and leave what it got as `request.shared_cache_entries` (the filing form does).
     """
     host = request.get_host() if request is not None else ""
-    known = cache.get(PAGE_URLS_CACHE_KEY) or {}
+    # A view that read the shared cache already for this request asked for this key with it.
+    read = getattr(request, "shared_cache_entries", None)
+    known = (
+        read.get(PAGE_URLS_CACHE_KEY) if read is not None else cache.get(PAGE_URLS_CACHE_KEY)
+    ) or {}
     urls = known.get(host)
     if urls is None:
         urls = _look_up_page_urls(request)

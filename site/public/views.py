@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from petition_site.public.forms import StatusForm
-from petition_site.public.models import public_page_urls
+from petition_site.public.models import PAGE_URLS_CACHE_KEY, public_page_urls
 from petitions.intake import abuse
 from petitions.intake.filing import (
     PublicFilingForm,
@@ -104,8 +104,11 @@ def file_petition(request):
     else:
         form = PublicFilingForm(initial={"submission_token": new_submission_token()})
         phone = ""
-    # The counters and the configuration's version in one read of the shared cache.
-    entries = abuse.read_counters(address, phone, also=[local_copies.VERSION_KEY])
+    # The counters, the configuration's version and the navigation in one read of the cache.
+    entries = abuse.read_counters(
+        address, phone, also=[local_copies.VERSION_KEY, PAGE_URLS_CACHE_KEY]
+    )
+    request.shared_cache_entries = entries
     if abuse.challenge_needed(address, phone, entries=entries):
         form.ask(abuse.new_challenge())
     fields_html = None
