@@ -356,7 +356,7 @@ class PublicFilingForm(forms.Form):
             channel=channel,
             received_at=timezone.now(),
             kind=d["kind"],
-            categories=list(d.get("categories") or []),
+            categories=_chosen(d.get("categories")),
             petitioners=petitioners,
             anonymous=bool(d.get("anonymous")),
             place=d["place"],
@@ -367,6 +367,14 @@ class PublicFilingForm(forms.Form):
             demands=d.get("demands", ""),
             attachments=[d["attachment"]] if d.get("attachment") else [],
         )
+
+
+def _chosen(categories) -> list[Category]:
+    """The categories chosen: none is the field's `queryset.none()`, whose evaluation still
+    compiles a query (most filings choose none)."""
+    if categories is None or categories.query.is_empty():
+        return []
+    return list(categories)
 
 
 #: PublicFilingForm's fields as its __init__ prepares them, by language (see there).
