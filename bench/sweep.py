@@ -17,10 +17,12 @@ of their own. What the sweep then does goes through the real code.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import functools
 import os
 import platform
+import pstats
 import random
 import sys
 import time
@@ -64,6 +66,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=None, help="PETITIONS_SWEEP_BATCH")
     parser.add_argument("--drop", action="store_true", help="delete the SQLite file at the end")
     parser.add_argument("--explain", action="store_true", help="print the batch query plans")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the first sweep (top functions)"
+    )
     parser.add_argument(
         "--baseline",
         metavar="REV",
@@ -415,7 +420,7 @@ def snapshot() -> dict:
     }
 
 
-def timed_sweep(label: str, today: dt.date) -> dict:
+def timed_sweep(label: str, today: dt.date, profile: bool = False) -> dict:
     """run_sweep() with its wall time, and time and statements of each part."""
     from django.db import connection
 
@@ -430,9 +435,14 @@ def timed_sweep(label: str, today: dt.date) -> dict:
         originals[name] = original
 
         def timed(*args, **kwargs):
-            q0, t0 = counter.count, time.perf_counter()
+            q0, t0, c0 = counter.count, time.perf_counter(), time.process_time()
             result = original(*args, **kwargs)
-            phases[name] = (time.perf_counter() - t0, counter.count - q0, result)
+            phases[name] = (
+                time.perf_counter() - t0,
+                time.process_time() - c0,
+                counter.count - q0,
+                result,
+            )
             return result
 
         setattr(sweep, name, timed)
@@ -448,8 +458,13 @@ def timed_sweep(label: str, today: dt.date) -> dict:
     before = snapshot()
     try:
         with connection.execute_wrapper(counter):
+            profiler = cProfile.Profile() if profile else None
             t0, c0 = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.enable()
             result = sweep.run_sweep(today=today)
+            if profiler:
+                profiler.disable()
             elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     finally:
         for name, original in originals.items():
@@ -460,10 +475,16 @@ def timed_sweep(label: str, today: dt.date) -> dict:
         f"{counter.count:,} SQL statements"
     )
     print(f"  run_sweep() returned {result}")
-    for name, (seconds, queries, value) in phases.items():
-        print(f"  {name:18} {seconds:7.2f} s {queries:8,} statements  -> {value}")
+    for name, (seconds, cpu_seconds, queries, value) in phases.items():
+        print(
+            f"  {name:18} {seconds:7.2f} s (CPU {cpu_seconds:6.2f} s) "
+            f"{queries:8,} statements  -> {value}"
+        )
     print(f"  statements by kind: {dict(counter.by_kind.most_common())}")
     print("  rows created: " + ", ".join(f"{k} +{after[k] - before[k]:,}" for k in after))
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     return {"elapsed": elapsed, "queries": counter.count, "result": result, "delta": after}
 
 
@@ -582,7 +603,7 @@ def main() -> None:
 
     if args.baseline and path is not None:
         baseline_sweep(args.baseline, path, today)
-    first = timed_sweep("first sweep", today)
+    first = timed_sweep("first sweep", today, profile=args.profile)
     second = timed_sweep("second sweep", today)
     created = {k: second["delta"][k] - first["delta"][k] for k in first["delta"]}
     print(f"\nsecond sweep created: {created}")
