@@ -424,7 +424,7 @@ def main() -> None:
     server = None
     load_start = os.getloadavg()
     try:
-        server = start_gunicorn(env, port, args.workers)
+        server = start_gunicorn(env, port, args.workers, "petition_site.wsgi")
         rec = run(port, args.users, args.minutes * 60)
         if worker.poll() is not None:
             raise SystemExit("the worker (qcluster) stopped during the run")
