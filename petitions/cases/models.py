@@ -252,6 +252,11 @@ class Case(models.Model):
                 fields=["host_department", "-received_at", "-id"], name="case_dept_received"
             ),
             models.Index(fields=["channel", "-received_at", "-id"], name="case_channel_received"),
+            # A department's ledger filtered by channel (a handler's scope is their department).
+            models.Index(
+                fields=["host_department", "channel", "-received_at", "-id"],
+                name="case_dept_channel_received",
+            ),
             # Few cases wait for a lead department; the petition leader's ledger finds them here.
             models.Index(
                 fields=["lead_status"],
