@@ -215,6 +215,12 @@ def _prefix_sql(column: str, value: str) -> tuple[str, list[str]]:
     return f"{column} >= %s AND {column} < %s", [value, value + "\U0010ffff"]
 
 
+def _any_row(parts: list[str], params: list[str]) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts) + " LIMIT 1", params)
+        return cursor.fetchone() is not None
+
+
 def search_q(query: str) -> Q:
     """The cases a clerk's search finds: by number or ticket number prefix, or by words."""
     text = _normal(query).strip()
@@ -231,6 +237,12 @@ def search_q(query: str) -> Q:
     phrases = query_phrases(text)
     if phrases:
         if connection.vendor == "postgresql":
+            if parts and not _any_row(parts, params):
+                # Words, not a number: the words' index alone, so that PostgreSQL estimates the
+                # matches from its statistics (of a UNION it guesses 200) and, for a common
+                # word, reads the ledger's order and stops at the page's end instead of
+                # fetching and sorting every match.
+                parts, params = [], []
             parts.append(f"SELECT case_id FROM {TABLE} WHERE document @@ %s::tsquery")  # noqa: S608
             params.append(_tsquery(phrases))
         else:
@@ -241,7 +253,7 @@ def search_q(query: str) -> Q:
     if connection.vendor == "sqlite" and phrases and _fts5_count(params[-1]) > _MANY:
         # A common word: SQLite's planner, knowing nothing of the match's size, would fetch
         # every match and sort them; "+id" makes it read the ledger's order instead and stop
-        # at the page's end (PostgreSQL's planner has the statistics and needs no hint).
+        # at the page's end.
         sql = f'(+"{case_table}"."id") IN ({" UNION ALL ".join(parts)})'
         return Q(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
     # Table and column names are constants of this module; every value is a parameter.
