@@ -24,7 +24,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_save
@@ -152,7 +152,8 @@ def reindex(case_ids: Iterable[int]) -> None:
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start : start + _BATCH]
         rows = Case.objects.filter(pk__in=chunk).values_list("pk", *TEXT_FIELDS)
-        write_rows([(row[0], document_tokens(row[1:])) for row in rows])
+        with transaction.atomic():
+            write_rows([(row[0], document_tokens(row[1:])) for row in rows])
 
 
 def reindex_all() -> int:
@@ -165,7 +166,10 @@ def reindex_all() -> int:
         )
         if not rows:
             return count
-        write_rows([(row[0], document_tokens(row[1:])) for row in rows])
+        # One transaction a batch: in autocommit each row would be a commit of its own (and, in
+        # FTS5, a segment of its own to merge): 100 cases a second instead of thousands.
+        with transaction.atomic():
+            write_rows([(row[0], document_tokens(row[1:])) for row in rows])
         count += len(rows)
         last = rows[-1][0]
 
