@@ -237,3 +237,19 @@ def test_a13_1_a_common_word_counts_up_to_the_cap_and_narrowing_finds_every_matc
     page = client.get("/admin/cases/").content.decode()
     assert "多条" not in page
     assert "8 信访案件" in page
+
+
+def test_a13_1_a_search_runs_the_same_queries_under_and_over_the_count_cap(client, monkeypatch):
+    monkeypatch.setattr(pagination, "SEARCH_COUNT_CAP", 100)
+    department = DepartmentFactory(name="大气科")
+    handler = person("jingban", "李经办", Role.HANDLER)
+    department.staff.add(handler)
+    client.force_login(handler)
+    template = make_case(description="夜间异味扰民")
+    _clone(template, 60, department)
+    url = "/admin/cases/?q=异味"
+    under = _queries(client, url)
+    assert "共有 60 个符合" in client.get(url).content.decode()
+    _clone(template, 140, department)
+    assert _queries(client, url) == under
+    assert "共有 100 多条符合" in client.get(url).content.decode()
