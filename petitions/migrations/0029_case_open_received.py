@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("petitions", "0027_case_dept_channel_received"),
+        ("petitions", "0028_case_dept_channel_received"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("petitions", "0026_message_sealed_text"),
+        ("petitions", "0027_deadline_to_remind_by_status"),
     ]
 
     operations = [
