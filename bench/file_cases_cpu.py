@@ -101,7 +101,12 @@ def main() -> None:
     )
     categories = [
         Category.objects.get_or_create(code=code, defaults={"name": name})[0]
-        for code, name in [("air", "大气"), ("water", "水"), ("noise", "噪声"), ("solid", "固体废物")]
+        for code, name in [
+            ("air", "大气"),
+            ("water", "水"),
+            ("noise", "噪声"),
+            ("solid", "固体废物"),
+        ]
     ]
     user, _ = get_user_model().objects.get_or_create(username="bench-zhidui")
     todo = filings(args.filings, channel, categories)
@@ -135,8 +140,7 @@ def main() -> None:
     print(
         f"file_cases, {n:,} filings, {args.batch_size} a batch: CPU {cpu:.2f} s = "
         f"{cpu / n * 1000:.3f} ms a case; wall {wall:.2f} s = {wall / n * 1000:.3f} ms a case; "
-        f"{statements / n:.2f} statements a case"
-        + (" (under cProfile)" if profile else "")
+        f"{statements / n:.2f} statements a case" + (" (under cProfile)" if profile else "")
     )
     if profile:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(args.profile)

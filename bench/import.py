@@ -352,9 +352,7 @@ def main() -> None:
         f"(baseline x{base_ms / ms:.1f}); peak RSS since {peak_from} {peak_rss_mb():.0f} MB"
     )
     if to_file is not sheet:
-        print(
-            f"commit of all {new_count:,} new rows, extrapolated: {ms * new_count / 1000:.0f} s"
-        )
+        print(f"commit of all {new_count:,} new rows, extrapolated: {ms * new_count / 1000:.0f} s")
     print(f"check: {check_cases('GD')}; baseline {check_cases('BL')}")
 
     count = Case.objects.count()

@@ -33,8 +33,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import overload
 from pathlib import PurePath
+from typing import overload
 
 import tablib
 from django.core.exceptions import ValidationError
