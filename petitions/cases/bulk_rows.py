@@ -8,7 +8,8 @@ that was most of the commit. Here the caller gives the values as Django would st
 the plain types (text, numbers, booleans, a relation's id), and only the fields whose Python
 value is not what the driver takes (dates and times, JSON, decimals, UUIDs) are converted,
 through the field's own ``get_db_prep_save``, so a row is written exactly as the ORM writes it.
-One multi-row INSERT per chunk, each under the database's limit of parameters a statement.
+One INSERT: on PostgreSQL with one array a column (``UNNEST``, as Django's own bulk insert),
+on SQLite with multi-row VALUES, split only at the build's limit of parameters a statement.
 
 No signal is sent and no field's ``pre_save`` runs (no ``auto_now``, no file saved to storage):
 the caller gives those values itself, as for ``bulk_create``'s signals.
@@ -17,8 +18,8 @@ the caller gives those values itself, as for ``bulk_create``'s signals.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Field, Model
@@ -35,8 +36,6 @@ CONVERTED_TYPES = frozenset(
         "UUIDField",
     }
 )
-#: PostgreSQL's wire protocol counts a statement's parameters in 16 bits.
-_POSTGRESQL_MAX_PARAMS = 65535
 
 
 def _converter(field: Field) -> Callable[[Any], Any] | None:
@@ -58,13 +57,11 @@ def _converter(field: Field) -> Callable[[Any], Any] | None:
     return convert
 
 
-def max_params() -> int:
-    """How many parameters one statement may carry on this connection."""
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        # The build's own limit (32766 since SQLite 3.32); Django assumes the old 999.
-        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    return connection.features.max_query_params or _POSTGRESQL_MAX_PARAMS
+def _sqlite_max_params() -> int:
+    """How many parameters one statement may carry: the build's own limit (32766 since
+    SQLite 3.32), where Django assumes the old 999."""
+    connection.ensure_connection()
+    return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
 
 def insert_rows(
@@ -81,39 +78,59 @@ def insert_rows(
     on SQLite 3.35+ and PostgreSQL), else an empty list.
     """
     meta = model._meta
-    model_fields = [meta.get_field(name) for name in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in model_fields)  # type: ignore[union-attr]
-    converters = [(i, c) for i, f in enumerate(model_fields) if (c := _converter(f)) is not None]  # type: ignore[arg-type]
-    width = len(model_fields)
-    per_statement = max(1, max_params() // width)
-    one = "(" + ", ".join(["%s"] * width) + ")"
-    table = connection.ops.quote_name(meta.db_table)
-    returning = f" RETURNING {connection.ops.quote_name(meta.pk.column)}" if returning_ids else ""  # type: ignore[union-attr]
+    model_fields = [cast(Field, meta.get_field(name)) for name in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in model_fields)
+    converters = [(i, c) for i, f in enumerate(model_fields) if (c := _converter(f)) is not None]
+    table = quote(meta.db_table)
+    pk_column = str(meta.pk.column) if meta.pk is not None else "id"
+    returning = f" RETURNING {quote(pk_column)}" if returning_ids else ""
     ids: list[int] = []
-    chunk: list[Any] = []
-    count = 0
 
-    def flush() -> None:
-        sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([one] * count) + returning  # noqa: S608 (names of the model; values are parameters)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, chunk)
-            if returning_ids:
-                ids.extend(row[0] for row in cursor.fetchall())
-
-    for row in rows:
-        if converters:
+    def prepared() -> Iterator[Sequence[Any]]:
+        if not converters:
+            yield from rows
+            return
+        for row in rows:
             values = list(row)
             for i, convert in converters:
                 values[i] = convert(values[i])
-            chunk.extend(values)
-        else:
-            chunk.extend(row)
+            yield values
+
+    def execute(sql: str, params: list[Any]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            if returning_ids:
+                ids.extend(row[0] for row in cursor.fetchall())
+
+    if connection.vendor == "postgresql":
+        # One array a column, as Django's own bulk insert on PostgreSQL: a statement of a few
+        # parameters, where VALUES would make the driver split a query of thousands.
+        prepared_rows = list(prepared())
+        if prepared_rows:
+            types = ", ".join(
+                "(%s)::" + str(f.db_type(connection)).split("(")[0] + "[]" for f in model_fields
+            )
+            execute(
+                f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({types}){returning}",  # noqa: S608 (names of the model; values are parameters)
+                [list(column) for column in zip(*prepared_rows, strict=True)],
+            )
+        return ids
+
+    width = len(model_fields)
+    per_statement = max(1, _sqlite_max_params() // width)
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    insert = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (names of the model)
+    chunk: list[Any] = []
+    count = 0
+    for values in prepared():
+        chunk.extend(values)
         count += 1
         if count == per_statement:
-            flush()
+            execute(insert + ", ".join([one] * count) + returning, chunk)
             chunk, count = [], 0
     if count:
-        flush()
+        execute(insert + ", ".join([one] * count) + returning, chunk)
     return ids
 
 
