@@ -207,10 +207,6 @@ class FiledCases(Sequence[Case]):
     def extend(self, cases: Iterable[Case]) -> None:
         self.ids += [case.pk for case in cases]
 
-    def __iadd__(self, cases: Iterable[Case]) -> FiledCases:
-        self.extend(cases)
-        return self
-
     def __len__(self) -> int:
         return len(self.ids)
 
