@@ -72,7 +72,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--cases", type=int, default=100_000, help="ledger cases to seed")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument(
-        "--reuse", action="store_true", help="the database is already migrated and seeded"
+        "--reuse", action="store_true", help="the database is already seeded (it is migrated again)"
     )
     parser.add_argument("--prepare-only", action="store_true", help="migrate and seed, no run")
     parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
@@ -102,6 +102,8 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
 
 
 def prepare(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """Migrate (a reused database gets the migrations added since), load the starter
+    configuration and collect static files; seed the ledger unless reused."""
     for command in (
         ["migrate", "-v", "0"],
         ["createcachetable"],
@@ -111,6 +113,8 @@ def prepare(args: argparse.Namespace, env: dict[str, str]) -> None:
         subprocess.run(
             [PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
         )
+    if args.reuse:
+        return
     # The ledger, seeded in a process of its own with the same settings.
     subprocess.run(
         [PYTHON, __file__, "--seed-only", "--database-url", args.database_url]
@@ -403,11 +407,11 @@ def main() -> None:
         return
     env = server_env(args)
     t0 = time.perf_counter()
-    if not args.reuse:
-        prepare(args, env)
-    print(
-        f"migrated, starter loaded, {args.cases:,} cases seeded in {time.perf_counter() - t0:.0f} s"
-    )
+    prepare(args, env)
+    seeded = "reused" if args.reuse else f"{args.cases:,} cases seeded"
+    print(f"migrated, starter loaded, {seeded} in {time.perf_counter() - t0:.0f} s")
+    if args.prepare_only:
+        return
     port = free_port()
     worker = subprocess.Popen(
         [PYTHON, "manage.py", "qcluster"],
@@ -420,7 +424,7 @@ def main() -> None:
     server = None
     load_start = os.getloadavg()
     try:
-        server = start_gunicorn(env, port, args.workers)
+        server = start_gunicorn(env, port, args.workers, "petition_site.wsgi")
         rec = run(port, args.users, args.minutes * 60)
         if worker.poll() is not None:
             raise SystemExit("the worker (qcluster) stopped during the run")

@@ -17,17 +17,19 @@ of their own. What the sweep then does goes through the real code.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import functools
 import os
 import platform
+import pstats
 import random
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-from machine import cpu_model, database_version, fresh_sqlite, setup_django
+from machine import BENCH_DIR, cpu_model, database_version, fresh_sqlite, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -65,6 +67,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--drop", action="store_true", help="delete the SQLite file at the end")
     parser.add_argument("--explain", action="store_true", help="print the batch query plans")
     parser.add_argument(
+        "--idle",
+        type=int,
+        default=0,
+        metavar="N",
+        help="SQLite: reuse the file a previous run with the same --cases/--open left (without "
+        "--drop), migrate it and time N idle sweeps",
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the first sweep (top functions)"
+    )
+    parser.add_argument(
         "--baseline",
         metavar="REV",
         default=None,
@@ -87,7 +100,15 @@ def parse_args() -> argparse.Namespace:
 def configure(args: argparse.Namespace) -> Path | None:
     if args.batch:
         os.environ["PETITIONS_SWEEP_BATCH"] = str(args.batch)
-    path = None if args.database_url else fresh_sqlite(f"sweep-{args.cases}-{args.open}.sqlite3")
+    name = f"sweep-{args.cases}-{args.open}.sqlite3"
+    if args.database_url:
+        path = None
+    elif args.idle:
+        path = BENCH_DIR / name
+        if not path.exists():
+            raise SystemExit(f"{path} not found: run once without --drop first")
+    else:
+        path = fresh_sqlite(name)
     setup_django(args.database_url, path)
     return path
 
@@ -415,7 +436,7 @@ def snapshot() -> dict:
     }
 
 
-def timed_sweep(label: str, today: dt.date) -> dict:
+def timed_sweep(label: str, today: dt.date, profile: bool = False) -> dict:
     """run_sweep() with its wall time, and time and statements of each part."""
     from django.db import connection
 
@@ -430,9 +451,14 @@ def timed_sweep(label: str, today: dt.date) -> dict:
         originals[name] = original
 
         def timed(*args, **kwargs):
-            q0, t0 = counter.count, time.perf_counter()
+            q0, t0, c0 = counter.count, time.perf_counter(), time.process_time()
             result = original(*args, **kwargs)
-            phases[name] = (time.perf_counter() - t0, counter.count - q0, result)
+            phases[name] = (
+                time.perf_counter() - t0,
+                time.process_time() - c0,
+                counter.count - q0,
+                result,
+            )
             return result
 
         setattr(sweep, name, timed)
@@ -448,8 +474,13 @@ def timed_sweep(label: str, today: dt.date) -> dict:
     before = snapshot()
     try:
         with connection.execute_wrapper(counter):
+            profiler = cProfile.Profile() if profile else None
             t0, c0 = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.enable()
             result = sweep.run_sweep(today=today)
+            if profiler:
+                profiler.disable()
             elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     finally:
         for name, original in originals.items():
@@ -460,11 +491,47 @@ def timed_sweep(label: str, today: dt.date) -> dict:
         f"{counter.count:,} SQL statements"
     )
     print(f"  run_sweep() returned {result}")
-    for name, (seconds, queries, value) in phases.items():
-        print(f"  {name:18} {seconds:7.2f} s {queries:8,} statements  -> {value}")
+    for name, (seconds, cpu_seconds, queries, value) in phases.items():
+        print(
+            f"  {name:18} {seconds:7.2f} s (CPU {cpu_seconds:6.2f} s) "
+            f"{queries:8,} statements  -> {value}"
+        )
     print(f"  statements by kind: {dict(counter.by_kind.most_common())}")
     print("  rows created: " + ", ".join(f"{k} +{after[k] - before[k]:,}" for k in after))
-    return {"elapsed": elapsed, "queries": counter.count, "result": result, "delta": after}
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    return {
+        "elapsed": elapsed,
+        "cpu": cpu,
+        "queries": counter.count,
+        "result": result,
+        "delta": after,
+    }
+
+
+def idle_sweeps(runs: int, today: dt.date) -> None:
+    """Sweeps with nothing to do, on a database already swept: wall and CPU of each."""
+    import statistics
+
+    from petitions.models import Case, Deadline
+
+    print(
+        f"cases {Case.objects.count():,}, open deadlines "
+        f"{Deadline.objects.filter(status='open').count():,}"
+    )
+    walls, cpus = [], []
+    for i in range(runs):
+        result = timed_sweep(f"idle sweep {i + 1}", today)
+        if any(result["result"].values()):
+            raise SystemExit("an idle sweep did something: sweep the file once first")
+        walls.append(result["elapsed"])
+        cpus.append(result["cpu"])
+    print(
+        f"\nidle sweeps: {runs}; wall median {statistics.median(walls) * 1000:.1f} ms, "
+        f"max {max(walls) * 1000:.1f} ms; CPU median {statistics.median(cpus) * 1000:.1f} ms"
+    )
+    print("load average at end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 def old_worker_module(rev: str, name: str):
@@ -559,6 +626,9 @@ def main() -> None:
     print(f"migrate: {t_migrated - t_setup:.1f} s; sweep batch: {settings.PETITIONS_SWEEP_BATCH}")
 
     today = timezone.localdate()
+    if args.idle:
+        idle_sweeps(args.idle, today)
+        return
     t0 = time.perf_counter()
     counts = seed(args.cases, args.open, today)
     seeded = time.perf_counter() - t0
@@ -582,7 +652,7 @@ def main() -> None:
 
     if args.baseline and path is not None:
         baseline_sweep(args.baseline, path, today)
-    first = timed_sweep("first sweep", today)
+    first = timed_sweep("first sweep", today, profile=args.profile)
     second = timed_sweep("second sweep", today)
     created = {k: second["delta"][k] - first["delta"][k] for k in first["delta"]}
     print(f"\nsecond sweep created: {created}")

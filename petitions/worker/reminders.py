@@ -6,12 +6,24 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from petitions.cases.models import Alert, Deadline, Supervision
 from petitions.cases.transitions import log_set_wise
 from petitions.worker.alerts import Recipients, create_alerts_set_wise
+
+
+def deadlines_to_remind(today: dt.date) -> QuerySet[Deadline]:
+    """Staff deadlines whose reminder date has come and that were not reminded: the partial
+    index `deadline_to_remind_by_status` holds exactly these, so an idle sweep reads nothing."""
+    return Deadline.objects.filter(
+        status=Deadline.Status.OPEN,
+        is_window=False,
+        reminded_at__isnull=True,
+        remind_on__lte=today,
+    )
 
 
 def send_reminders(today: dt.date) -> int:
@@ -23,12 +35,7 @@ def send_reminders(today: dt.date) -> int:
     created = 0
     while True:
         batch = list(
-            Deadline.objects.filter(
-                status=Deadline.Status.OPEN,
-                is_window=False,
-                reminded_at__isnull=True,
-                remind_on__lte=today,
-            )
+            deadlines_to_remind(today)
             .select_related("case__host_department__head", "case__handler")
             .order_by("remind_on", "id")[: settings.PETITIONS_SWEEP_BATCH]
         )

@@ -191,3 +191,20 @@ def test_a18_1_reminding_and_supervising_a_batch_cost_the_same_statements_for_tw
         assert [e.action for e in entries].count("petitions.supervise") == 1
         assert Supervision.objects.filter(case=case).count() == 1
         assert Alert.objects.filter(case=case, kind=Alert.Kind.REMINDER).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner, without statistics")
+def test_a18_1_an_idle_sweep_finds_reminders_from_the_index_of_deadlines_still_to_remind():
+    """SQLite has no statistics (nothing runs ANALYZE), so among indexes that fit it takes the
+    one with more matching columns: the reminders' query must get the partial index of
+    deadlines still to remind, not an index of every open deadline (an idle sweep at 1,000,000
+    cases read all 112,000 open deadlines that way: docs/benchmarks.md, "Sweep")."""
+    from petitions.worker.reminders import deadlines_to_remind
+
+    query = deadlines_to_remind(dt.date(2026, 12, 1)).order_by("remind_on", "id")[:500]
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "USING INDEX deadline_to_remind_by_status" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
