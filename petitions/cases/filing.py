@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import get_active_log_context
 from wagtail.models import ModelLogEntry
 
+from petitions.cases.bulk_rows import insert_instances, insert_rows
 from petitions.cases.deadlines import build_deadline, nearest_due, sync_reply_deadline
 from petitions.cases.duplicates import index_case, index_new_cases
 from petitions.cases.models import (
@@ -114,10 +115,10 @@ def file_cases(filings: Sequence[Filing], *, user=None) -> list[Case]:
             case.next_due_label = nearest.label if nearest else ""
             cases.append(case)
             deadlines_of.append(deadlines)
-        Case.objects.bulk_create(cases)
-        # bulk_create sends no post_save: the ledger's search index is written here, one statement.
+        _insert_cases(cases, now)
+        # No post_save for rows inserted in bulk: the ledger's search index is written here.
         index_cases(cases)
-        _insert_related(cases, filings, deadlines_of)
+        _insert_related(cases, filings, deadlines_of, now)
         index_new_cases(cases)
         _log_filed(cases, filings, user=user)
         for case in cases:
@@ -194,16 +195,28 @@ def _first_deadlines(
     return deadlines
 
 
+def _insert_cases(cases: Sequence[Case], now: dt.datetime) -> None:
+    """The cases, one INSERT (split only at the parameter limit); each gets its id."""
+    for case in cases:
+        # What the fields' pre_save gives a new row (auto_now_add, auto_now).
+        case.created_at = case.updated_at = now
+    insert_instances(cases, returning_ids=True)
+
+
 def _insert_related(
-    cases: Sequence[Case], filings: Sequence[Filing], deadlines_of: Sequence[list[Deadline]]
+    cases: Sequence[Case],
+    filings: Sequence[Filing],
+    deadlines_of: Sequence[list[Deadline]],
+    now: dt.datetime,
 ) -> None:
     """Categories, petitioners, attachments and deadlines of saved cases: one INSERT each."""
-    through = Case.categories.through
-    links, petitioners, attachments, deadlines = [], [], [], []
+    links: list[tuple[int, int]] = []
+    petitioners: list[Petitioner] = []
+    attachments: list[Attachment] = []
+    deadlines: list[Deadline] = []
     for case, filing, case_deadlines in zip(cases, filings, deadlines_of, strict=True):
         # Each category once, as `categories.set` would.
-        for category_id in dict.fromkeys(c.pk for c in filing.categories):
-            links.append(through(case_id=case.pk, category_id=category_id))
+        links += [(case.pk, pk) for pk in dict.fromkeys(c.pk for c in filing.categories)]
         petitioners += [Petitioner(case=case, **p.__dict__) for p in filing.petitioners]
         attachments += [
             Attachment(
@@ -218,11 +231,11 @@ def _insert_related(
         ]
         for deadline in case_deadlines:
             deadline.case = case  # the saved case, with its id
+            deadline.created_at = now  # auto_now_add
             deadlines.append(deadline)
-    if links:
-        through.objects.bulk_create(links)
-    if petitioners:
-        Petitioner.objects.bulk_create(petitioners)
+    insert_rows(Case.categories.through, ["case", "category"], links)
+    # With their ids: the receipt and the first message to the petitioner read them below.
+    insert_instances(petitioners, returning_ids=True)
     # The petitioners each case was filed with, as if prefetched: the receipt and the first
     # message to the petitioner need not read them back.
     by_case: dict[int, list[Petitioner]] = {}
@@ -234,9 +247,25 @@ def _insert_related(
         setattr(known, "_prefetch_done", True)  # noqa: B010 - Django's own prefetch marker
         setattr(case, "_prefetched_objects_cache", {"petitioners": known})  # noqa: B010
     if attachments:
+        # Through the ORM: each file field's pre_save stores its upload.
         Attachment.objects.bulk_create(attachments)
-    if deadlines:
-        Deadline.objects.bulk_create(deadlines)
+    insert_instances(deadlines)
+
+
+#: The columns of an audit entry, all that `wagtail.log_actions.log` writes.
+_LOG_FIELDS = (
+    "content_type",
+    "object_id",
+    "label",
+    "action",
+    "data",
+    "timestamp",
+    "uuid",
+    "user",
+    "revision",
+    "content_changed",
+    "deleted",
+)
 
 
 def _log_filed(cases: Sequence[Case], filings: Sequence[Filing], *, user=None) -> None:
@@ -246,20 +275,26 @@ def _log_filed(cases: Sequence[Case], filings: Sequence[Filing], *, user=None) -
     user = (user if user is not None and user.is_authenticated else None) or context.user
     content_type = ContentType.objects.get_for_model(Case, for_concrete_model=False)
     timestamp = timezone.now()
-    ModelLogEntry.objects.bulk_create(
-        [
-            ModelLogEntry(
-                content_type=content_type,
-                object_id=str(case.pk),
-                label=str(case),
-                action="petitions.file",
-                timestamp=timestamp,
-                data={"channel": filing.channel.name, "number": case.number},
-                user=user,
-                uuid=context.uuid,
+    user_id = user.pk if user is not None else None
+    insert_rows(
+        ModelLogEntry,
+        _LOG_FIELDS,
+        (
+            (
+                content_type.pk,
+                str(case.pk),
+                str(case),
+                "petitions.file",
+                {"channel": filing.channel.name, "number": case.number},
+                timestamp,
+                context.uuid,
+                user_id,
+                None,
+                False,
+                False,
             )
             for case, filing in zip(cases, filings, strict=True)
-        ]
+        ),
     )
 
 

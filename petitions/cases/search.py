@@ -14,7 +14,7 @@ so any word of two characters or more is a phrase of pairs, and one character is
 
 The index is kept by the application, not by database triggers (the pairs are cut in Python):
 ``index_cases`` is called on every save of a case (``cases.signals``) and must be called with
-the cases a batch path creates with ``bulk_create`` (which sends no signal);
+the cases a batch path inserts in bulk (which sends no signal);
 ``manage.py reindex_cases`` rebuilds it all. Separate from the bigrams of duplicate detection.
 """
 

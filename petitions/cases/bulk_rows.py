@@ -1,0 +1,164 @@
+"""Inserting prepared rows (批量写入): many rows of one model as value tuples, not model instances.
+
+The batch filing (`filing.file_cases`) writes about 40 rows a case (the case, its deadlines,
+petitioners, categories, duplicate keys, audit entry). Django's ``bulk_create`` builds its
+INSERT from model instances, preparing every field of every row (``pre_save``,
+``get_db_prep_save``) and making an instance of each row first; for an import of 100,000 rows
+that was most of the commit. Here the caller gives the values as Django would store them for
+the plain types (text, numbers, booleans, a relation's id), and only the fields whose Python
+value is not what the driver takes (dates and times, JSON, decimals, UUIDs) are converted,
+through the field's own ``get_db_prep_save``, so a row is written exactly as the ORM writes it.
+One INSERT: on PostgreSQL with one array a column (``UNNEST``, as Django's own bulk insert),
+on SQLite with multi-row VALUES, split only at the build's limit of parameters a statement.
+
+No signal is sent and no field's ``pre_save`` runs (no ``auto_now``, no file saved to storage):
+the caller gives those values itself, as for ``bulk_create``'s signals.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, cast
+
+from django.db import connection
+from django.db.models import Field, Model
+
+#: The field types whose values the database driver does not take as they are.
+CONVERTED_TYPES = frozenset(
+    {
+        "DateField",
+        "DateTimeField",
+        "DecimalField",
+        "DurationField",
+        "JSONField",
+        "TimeField",
+        "UUIDField",
+    }
+)
+
+
+def _converter(field: Field) -> Callable[[Any], Any] | None:
+    if field.get_internal_type() not in CONVERTED_TYPES:
+        return None
+    prepare = field.get_db_prep_save
+    last_in: list[Any] = [object()]
+    last_out: list[Any] = [None]
+
+    def convert(value: Any) -> Any:
+        # The rows of a case repeat its values (the duplicate keys all carry its time of
+        # receipt): the same object is converted once.
+        if value is last_in[0]:
+            return last_out[0]
+        out = None if value is None else prepare(value, connection)
+        last_in[0], last_out[0] = value, out
+        return out
+
+    return convert
+
+
+def _sqlite_max_params() -> int:
+    """How many parameters one statement may carry: the build's own limit (32766 since
+    SQLite 3.32), where Django assumes the old 999."""
+    connection.ensure_connection()
+    return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+
+
+def insert_rows(
+    model: type[Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    returning_ids: bool = False,
+) -> list[int]:
+    """Insert `rows` (one value per field of `fields`, in order) into `model`'s table.
+
+    A relation is named by its field (``case``) and given by its id. Returns the new rows'
+    primary keys in the order given when `returning_ids` (``RETURNING``, as ``bulk_create``
+    on SQLite 3.35+ and PostgreSQL), else an empty list.
+    """
+    meta = model._meta
+    model_fields = [cast(Field, meta.get_field(name)) for name in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in model_fields)
+    converters = [(i, c) for i, f in enumerate(model_fields) if (c := _converter(f)) is not None]
+    table = quote(meta.db_table)
+    pk_column = str(meta.pk.column) if meta.pk is not None else "id"
+    returning = f" RETURNING {quote(pk_column)}" if returning_ids else ""
+    ids: list[int] = []
+
+    def prepared() -> Iterator[Sequence[Any]]:
+        if not converters:
+            yield from rows
+            return
+        for row in rows:
+            values = list(row)
+            for i, convert in converters:
+                values[i] = convert(values[i])
+            yield values
+
+    def execute(sql: str, params: list[Any]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            if returning_ids:
+                ids.extend(row[0] for row in cursor.fetchall())
+
+    if connection.vendor == "postgresql":
+        # One array a column, as Django's own bulk insert on PostgreSQL: a statement of a few
+        # parameters, where VALUES would make the driver split a query of thousands.
+        prepared_rows = list(prepared())
+        if prepared_rows:
+            types = ", ".join(
+                "(%s)::" + str(f.db_type(connection)).split("(")[0] + "[]" for f in model_fields
+            )
+            execute(
+                f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({types}){returning}",  # noqa: S608 (names of the model; values are parameters)
+                [list(column) for column in zip(*prepared_rows, strict=True)],
+            )
+        return ids
+
+    width = len(model_fields)
+    per_statement = max(1, _sqlite_max_params() // width)
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    insert = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (names of the model)
+    chunk: list[Any] = []
+    count = 0
+    for values in prepared():
+        chunk.extend(values)
+        count += 1
+        if count == per_statement:
+            execute(insert + ", ".join([one] * count) + returning, chunk)
+            chunk, count = [], 0
+    if count:
+        execute(insert + ", ".join([one] * count) + returning, chunk)
+    return ids
+
+
+def insert_instances(objects: Sequence[Model], *, returning_ids: bool = False) -> None:
+    """Insert instances made in memory (a case and its petitioners, deadlines) as the rows of
+    their fields' values, every concrete field but the automatic primary key.
+
+    With `returning_ids` the instances get their ids and are marked saved, as ``bulk_create``
+    does. Nothing is pre-saved: ``auto_now`` and ``auto_now_add`` fields must be set already.
+    """
+    if not objects:
+        return
+    model = type(objects[0])
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and f.get_internal_type() in ("AutoField", "BigAutoField"))
+    ]
+    names = [f.attname for f in fields]
+    ids = insert_rows(
+        model,
+        [f.name for f in fields],
+        ([getattr(obj, name) for name in names] for obj in objects),
+        returning_ids=returning_ids,
+    )
+    if not returning_ids:
+        return
+    for obj, pk in zip(objects, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
