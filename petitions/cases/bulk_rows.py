@@ -17,9 +17,12 @@ the caller gives those values itself, as for ``bulk_create``'s signals.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any, cast
+from uuid import UUID
 
 from django.db import connection
 from django.db.models import Field, Model
@@ -38,19 +41,35 @@ CONVERTED_TYPES = frozenset(
 )
 
 
+#: The types whose equal values the database stores alike (a date, an instant, a number at the
+#: field's places, a UUID): converted once per value in a call, not once per row.
+_BY_VALUE = (dt.date, dt.time, dt.timedelta, Decimal, UUID)
+
+
 def _converter(field: Field) -> Callable[[Any], Any] | None:
     if field.get_internal_type() not in CONVERTED_TYPES:
         return None
     prepare = field.get_db_prep_save
     last_in: list[Any] = [object()]
     last_out: list[Any] = [None]
+    done: dict[tuple[Any, ...], Any] = {}
 
     def convert(value: Any) -> Any:
         # The rows of a case repeat its values (the duplicate keys all carry its time of
         # receipt): the same object is converted once.
         if value is last_in[0]:
             return last_out[0]
-        out = None if value is None else prepare(value, connection)
+        if value is None:
+            out = None
+        elif isinstance(value, _BY_VALUE):
+            # The cases of a batch share their days (received, due, reminded). The type is in
+            # the key (1 == Decimal(1)), and a time's zone and fold: equal wall times of one
+            # zone compare equal across a change of clocks.
+            key = (type(value), value, getattr(value, "tzinfo", None), getattr(value, "fold", 0))
+            if (out := done.get(key, done)) is done:
+                out = done[key] = prepare(value, connection)
+        else:
+            out = prepare(value, connection)
         last_in[0], last_out[0] = value, out
         return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.utils import timezone
 from wagtail.log_actions import log
@@ -30,14 +31,31 @@ def build_deadline(
     *,
     overrides: Mapping[str, tuple[int, str]] | None = None,
     choices: Choices | None = None,
+    memo: dict[tuple[str, dt.date], dict[str, Any]] | None = None,
 ) -> Deadline:
     """The case's deadline for `rule_key` from `start`, computed but not saved.
 
     `overrides` are the channel's own limits and `choices` the bureau's (本局办理选项); a caller
-    filing many cases passes them in, read once, so nothing is looked up per deadline.
+    filing many cases passes them in, read once, so nothing is looked up per deadline. With a
+    `memo` (one per channel's limits and choices) a rule counted from a day already seen is not
+    counted again: the deadlines then share their `calculation`, which nothing changes in place.
     """
     if overrides is None:
         overrides = case.channel.rule_overrides()
+    if memo is None:
+        return Deadline(case=case, **_deadline_values(rule_key, start, overrides, choices))
+    values = memo.get((rule_key, start))
+    if values is None:
+        values = memo[rule_key, start] = _deadline_values(rule_key, start, overrides, choices)
+    return Deadline(case=case, **values)
+
+
+def _deadline_values(
+    rule_key: str,
+    start: dt.date,
+    overrides: Mapping[str, tuple[int, str]],
+    choices: Choices | None,
+) -> dict[str, Any]:
     rule = resolve_rule(rule_key, overrides)
     choices = choices or bureau_rules()
     due: DueDate = compute_due(
@@ -46,19 +64,18 @@ def build_deadline(
         move_off_holiday=choices.move_natural_due_off_holidays,
         reminder_working_days=choices.reminder_working_days,
     )
-    return Deadline(
-        case=case,
-        rule=rule.key,
-        label=str(rule.label),
-        is_window=rule.window,
-        start_on=start,
-        length=rule.length,
-        unit=rule.unit.value,
-        due_on=due.due,
-        remind_on=due.remind_on,
-        provisional=due.provisional,
-        calculation=due.as_dict(),
-    )
+    return {
+        "rule": rule.key,
+        "label": str(rule.label),
+        "is_window": rule.window,
+        "start_on": start,
+        "length": rule.length,
+        "unit": rule.unit.value,
+        "due_on": due.due,
+        "remind_on": due.remind_on,
+        "provisional": due.provisional,
+        "calculation": due.as_dict(),
+    }
 
 
 def open_deadline(case: Case, rule_key: str, start: dt.date) -> Deadline:

@@ -79,7 +79,9 @@ def file_case(filing: Filing, *, user=None) -> Case:
     return file_cases([filing], user=user)[0]
 
 
-def file_cases(filings: Sequence[Filing], *, user=None) -> list[Case]:
+def file_cases(
+    filings: Sequence[Filing], *, user=None, prefetch_petitioners: bool = True
+) -> list[Case]:
     """Enter petitions in one batch (批量登记), in one transaction: all are filed, or none.
 
     Each case gets what `file_case` gives one: its number (in the order given, numbers reserved
@@ -88,6 +90,10 @@ def file_cases(filings: Sequence[Filing], *, user=None) -> list[Case]:
     nearest one on the case, and one audit entry. Rows go in with one INSERT per table (split
     only where the database limits a statement's parameters), so statements do not grow with
     the batch.
+
+    Each case comes back with its petitioners as if prefetched (the receipt and the first
+    message to the petitioner read them); a caller that keeps only the cases' ids (an import)
+    passes ``prefetch_petitioners=False``.
     """
     if not filings:
         return []
@@ -100,6 +106,8 @@ def file_cases(filings: Sequence[Filing], *, user=None) -> list[Case]:
         numbers = _numbers_for(received_on)
         choices = bureau_rules()
         overrides: dict[int, Mapping[str, tuple[int, str]]] = {}
+        # The deadlines counted per channel, rule and day: a batch's cases share their days.
+        memos: dict[int, dict] = {}
         cases: list[Case] = []
         deadlines_of: list[list[Deadline]] = []
         for filing, at, day, (number, _serial) in zip(
@@ -109,7 +117,8 @@ def file_cases(filings: Sequence[Filing], *, user=None) -> list[Case]:
             channel_limits = overrides.get(filing.channel.pk)
             if channel_limits is None:
                 channel_limits = overrides[filing.channel.pk] = filing.channel.rule_overrides()
-            deadlines = _first_deadlines(case, filing, day, channel_limits, choices)
+            memo = memos.setdefault(filing.channel.pk, {})
+            deadlines = _first_deadlines(case, filing, day, channel_limits, choices, memo)
             nearest = nearest_due(deadlines)
             case.next_due_on = nearest.due_on if nearest else None
             case.next_due_label = nearest.label if nearest else ""
@@ -118,8 +127,10 @@ def file_cases(filings: Sequence[Filing], *, user=None) -> list[Case]:
         _insert_cases(cases, now)
         # No post_save for rows inserted in bulk: the ledger's search index is written here.
         index_cases(cases)
-        _insert_related(cases, filings, deadlines_of, now)
-        index_new_cases(cases)
+        petitioners = _insert_related(
+            cases, filings, deadlines_of, now, prefetch_petitioners=prefetch_petitioners
+        )
+        index_new_cases(cases, petitioners)
         _log_filed(cases, filings, user=user)
         for case in cases:
             case_flags_saved.send(sender=Case, case=case)
@@ -169,30 +180,42 @@ def _first_deadlines(
     received_on: dt.date,
     overrides: Mapping[str, tuple[int, str]],
     choices: Choices,
+    memo: dict | None = None,
 ) -> list[Deadline]:
-    """The deadlines a new case starts with (第十五条, and the source channel's own limit)."""
+    """The deadlines a new case starts with (第十五条, and the source channel's own limit).
+
+    `memo` keeps what was counted for the channel's earlier cases of the batch
+    (`build_deadline`)."""
     keys: list[str] = []
     if filing.channel.is_superior_assigned:
         keys = [RuleKey.ACCEPTANCE_ASSIGNED, RuleKey.OBJECTION_ASSIGNED]
     elif not filing.contact_unclear:
         keys = [RuleKey.ACCEPTANCE_DIRECT]
     deadlines = [
-        build_deadline(case, key, received_on, overrides=overrides, choices=choices) for key in keys
+        build_deadline(case, key, received_on, overrides=overrides, choices=choices, memo=memo)
+        for key in keys
     ]
     if filing.source_deadline:
-        deadlines.append(
-            Deadline(
-                case=case,
-                rule=RuleKey.SOURCE_DEADLINE,
-                label=_("来源渠道办理期限"),
-                start_on=received_on,
-                due_on=filing.source_deadline,
-                remind_on=max(received_on, calendar.add_working_days(filing.source_deadline, -3)),
-                provisional=calendar.is_provisional(filing.source_deadline),
-                calculation={"rule": RuleKey.SOURCE_DEADLINE, "given_by_channel": True},
-            )
-        )
+        memo = {} if memo is None else memo
+        given = (RuleKey.SOURCE_DEADLINE, received_on, filing.source_deadline)
+        values = memo.get(given)
+        if values is None:
+            values = memo[given] = _source_deadline_values(received_on, filing.source_deadline)
+        deadlines.append(Deadline(case=case, **values))
     return deadlines
+
+
+def _source_deadline_values(received_on: dt.date, due_on: dt.date) -> dict:
+    """The source channel's own limit (办结时限), as the channel gave it."""
+    return {
+        "rule": RuleKey.SOURCE_DEADLINE,
+        "label": _("来源渠道办理期限"),
+        "start_on": received_on,
+        "due_on": due_on,
+        "remind_on": max(received_on, calendar.add_working_days(due_on, -3)),
+        "provisional": calendar.is_provisional(due_on),
+        "calculation": {"rule": RuleKey.SOURCE_DEADLINE, "given_by_channel": True},
+    }
 
 
 def _insert_cases(cases: Sequence[Case], now: dt.datetime) -> None:
@@ -208,8 +231,12 @@ def _insert_related(
     filings: Sequence[Filing],
     deadlines_of: Sequence[list[Deadline]],
     now: dt.datetime,
-) -> None:
-    """Categories, petitioners, attachments and deadlines of saved cases: one INSERT each."""
+    *,
+    prefetch_petitioners: bool = True,
+) -> dict[int, list[Petitioner]]:
+    """Categories, petitioners, attachments and deadlines of saved cases: one INSERT each.
+
+    Returns each case's petitioners by the case's id."""
     links: list[tuple[int, int]] = []
     petitioners: list[Petitioner] = []
     attachments: list[Attachment] = []
@@ -241,7 +268,8 @@ def _insert_related(
     by_case: dict[int, list[Petitioner]] = {}
     for petitioner in petitioners:
         by_case.setdefault(petitioner.case_id, []).append(petitioner)
-    for case in cases:
+    # One queryset a case: only for the callers that read them.
+    for case in cases if prefetch_petitioners else ():
         known = case.petitioners.all()
         known._result_cache = by_case.get(case.pk, [])
         setattr(known, "_prefetch_done", True)  # noqa: B010 - Django's own prefetch marker
@@ -250,6 +278,7 @@ def _insert_related(
         # Through the ORM: each file field's pre_save stores its upload.
         Attachment.objects.bulk_create(attachments)
     insert_instances(deadlines)
+    return by_case
 
 
 #: The columns of an audit entry, all that `wagtail.log_actions.log` writes.
