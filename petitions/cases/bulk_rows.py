@@ -50,27 +50,31 @@ def _converter(field: Field) -> Callable[[Any], Any] | None:
     if field.get_internal_type() not in CONVERTED_TYPES:
         return None
     prepare = field.get_db_prep_save
-    last_in: list[Any] = [object()]
-    last_out: list[Any] = [None]
-    done: dict[tuple[Any, ...], Any] = {}
+    # Converted values of this call, by value where equal values are stored alike, else by
+    # the object itself (kept, so that its id stays its own): the rows of a batch repeat their
+    # days, a case's time of receipt (its duplicate keys), a shared deadline's calculation.
+    by_value: dict[tuple[Any, ...], Any] = {}
+    by_object: dict[int, tuple[Any, Any]] = {}
+    last: list[Any] = [object(), None]
 
     def convert(value: Any) -> Any:
-        # The rows of a case repeat its values (the duplicate keys all carry its time of
-        # receipt): the same object is converted once.
-        if value is last_in[0]:
-            return last_out[0]
+        if value is last[0]:  # a case's rows one after another (its duplicate keys)
+            return last[1]
         if value is None:
-            out = None
-        elif isinstance(value, _BY_VALUE):
-            # The cases of a batch share their days (received, due, reminded). The type is in
-            # the key (1 == Decimal(1)), and a time's zone and fold: equal wall times of one
-            # zone compare equal across a change of clocks.
+            return None
+        if isinstance(value, _BY_VALUE):
+            # The type is in the key (1 == Decimal(1)), and a time's zone and fold: equal wall
+            # times of one zone compare equal across a change of clocks.
             key = (type(value), value, getattr(value, "tzinfo", None), getattr(value, "fold", 0))
-            if (out := done.get(key, done)) is done:
-                out = done[key] = prepare(value, connection)
+            out = by_value.get(key, by_value)
+            if out is by_value:
+                out = by_value[key] = prepare(value, connection)
+        elif (seen := by_object.get(id(value))) is not None:
+            out = seen[1]
         else:
             out = prepare(value, connection)
-        last_in[0], last_out[0] = value, out
+            by_object[id(value)] = (value, out)
+        last[0], last[1] = value, out
         return out
 
     return convert

@@ -31,31 +31,25 @@ def build_deadline(
     *,
     overrides: Mapping[str, tuple[int, str]] | None = None,
     choices: Choices | None = None,
-    memo: dict[tuple[str, dt.date], dict[str, Any]] | None = None,
 ) -> Deadline:
     """The case's deadline for `rule_key` from `start`, computed but not saved.
 
     `overrides` are the channel's own limits and `choices` the bureau's (本局办理选项); a caller
-    filing many cases passes them in, read once, so nothing is looked up per deadline. With a
-    `memo` (one per channel's limits and choices) a rule counted from a day already seen is not
-    counted again: the deadlines then share their `calculation`, which nothing changes in place.
+    filing many cases passes them in, read once, so nothing is looked up per deadline.
     """
     if overrides is None:
         overrides = case.channel.rule_overrides()
-    if memo is None:
-        return Deadline(case=case, **_deadline_values(rule_key, start, overrides, choices))
-    values = memo.get((rule_key, start))
-    if values is None:
-        values = memo[rule_key, start] = _deadline_values(rule_key, start, overrides, choices)
-    return Deadline(case=case, **values)
+    return Deadline(case=case, **deadline_values(rule_key, start, overrides, choices))
 
 
-def _deadline_values(
+def deadline_values(
     rule_key: str,
     start: dt.date,
     overrides: Mapping[str, tuple[int, str]],
-    choices: Choices | None,
+    choices: Choices | None = None,
 ) -> dict[str, Any]:
+    """What `build_deadline` sets on the deadline for `rule_key` from `start`, by field name
+    (the rest of its fields keep their defaults)."""
     rule = resolve_rule(rule_key, overrides)
     choices = choices or bureau_rules()
     due: DueDate = compute_due(

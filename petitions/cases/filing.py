@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -17,7 +18,7 @@ from wagtail.log_actions import get_active_log_context
 from wagtail.models import ModelLogEntry
 
 from petitions.cases.bulk_rows import insert_instances, insert_rows
-from petitions.cases.deadlines import build_deadline, nearest_due, sync_reply_deadline
+from petitions.cases.deadlines import deadline_values, sync_reply_deadline
 from petitions.cases.duplicates import index_case, index_new_cases
 from petitions.cases.models import (
     Attachment,
@@ -107,9 +108,9 @@ def file_cases(
         choices = bureau_rules()
         overrides: dict[int, Mapping[str, tuple[int, str]]] = {}
         # The deadlines counted per channel, rule and day: a batch's cases share their days.
-        memos: dict[int, dict] = {}
+        memos: dict[int, dict[tuple, DeadlineValues]] = {}
         cases: list[Case] = []
-        deadlines_of: list[list[Deadline]] = []
+        deadlines_of: list[list[DeadlineValues]] = []
         for filing, at, day, (number, _serial) in zip(
             filings, received, received_on, numbers, strict=True
         ):
@@ -118,10 +119,10 @@ def file_cases(
             if channel_limits is None:
                 channel_limits = overrides[filing.channel.pk] = filing.channel.rule_overrides()
             memo = memos.setdefault(filing.channel.pk, {})
-            deadlines = _first_deadlines(case, filing, day, channel_limits, choices, memo)
-            nearest = nearest_due(deadlines)
-            case.next_due_on = nearest.due_on if nearest else None
-            case.next_due_label = nearest.label if nearest else ""
+            deadlines = _first_deadlines(filing, day, channel_limits, choices, memo)
+            nearest = _nearest_due(deadlines)
+            case.next_due_on = nearest["due_on"] if nearest else None
+            case.next_due_label = nearest["label"] if nearest else ""
             cases.append(case)
             deadlines_of.append(deadlines)
         _insert_cases(cases, now)
@@ -174,38 +175,54 @@ def _new_case(filing: Filing, *, number: str, received_at: dt.datetime, created_
     )
 
 
+#: A new deadline's fields that differ from their defaults, by name (`deadline_values`).
+DeadlineValues = Mapping[str, Any]
+
+
 def _first_deadlines(
-    case: Case,
     filing: Filing,
     received_on: dt.date,
     overrides: Mapping[str, tuple[int, str]],
     choices: Choices,
-    memo: dict | None = None,
-) -> list[Deadline]:
-    """The deadlines a new case starts with (第十五条, and the source channel's own limit).
+    memo: dict[tuple, DeadlineValues],
+) -> list[DeadlineValues]:
+    """The deadlines a new case starts with (第十五条, and the source channel's own limit), as
+    the values `build_deadline` gives its deadline: a batch writes them as rows.
 
-    `memo` keeps what was counted for the channel's earlier cases of the batch
-    (`build_deadline`)."""
+    `memo` holds what was counted for the channel's earlier cases of the batch (a rule from a
+    day, a given limit): counted once, the values are shared, never changed in place."""
     keys: list[str] = []
     if filing.channel.is_superior_assigned:
         keys = [RuleKey.ACCEPTANCE_ASSIGNED, RuleKey.OBJECTION_ASSIGNED]
     elif not filing.contact_unclear:
         keys = [RuleKey.ACCEPTANCE_DIRECT]
-    deadlines = [
-        build_deadline(case, key, received_on, overrides=overrides, choices=choices, memo=memo)
-        for key in keys
-    ]
+    deadlines = []
+    for key in keys:
+        values = memo.get((key, received_on))
+        if values is None:
+            values = memo[key, received_on] = deadline_values(key, received_on, overrides, choices)
+        deadlines.append(values)
     if filing.source_deadline:
-        memo = {} if memo is None else memo
         given = (RuleKey.SOURCE_DEADLINE, received_on, filing.source_deadline)
         values = memo.get(given)
         if values is None:
             values = memo[given] = _source_deadline_values(received_on, filing.source_deadline)
-        deadlines.append(Deadline(case=case, **values))
+        deadlines.append(values)
     return deadlines
 
 
-def _source_deadline_values(received_on: dt.date, due_on: dt.date) -> dict:
+def _nearest_due(deadlines: Sequence[DeadlineValues]) -> DeadlineValues | None:
+    """The nearest staff deadline of a new case (all open), the first of equals: what
+    `nearest_due` finds among the deadlines."""
+    candidates = [
+        (values["due_on"], n, values)
+        for n, values in enumerate(deadlines)
+        if not values.get("is_window", False)
+    ]
+    return min(candidates, key=lambda t: (t[0], t[1]))[2] if candidates else None
+
+
+def _source_deadline_values(received_on: dt.date, due_on: dt.date) -> DeadlineValues:
     """The source channel's own limit (办结时限), as the channel gave it."""
     return {
         "rule": RuleKey.SOURCE_DEADLINE,
@@ -229,7 +246,7 @@ def _insert_cases(cases: Sequence[Case], now: dt.datetime) -> None:
 def _insert_related(
     cases: Sequence[Case],
     filings: Sequence[Filing],
-    deadlines_of: Sequence[list[Deadline]],
+    deadlines_of: Sequence[list[DeadlineValues]],
     now: dt.datetime,
     *,
     prefetch_petitioners: bool = True,
@@ -240,7 +257,12 @@ def _insert_related(
     links: list[tuple[int, int]] = []
     petitioners: list[Petitioner] = []
     attachments: list[Attachment] = []
-    deadlines: list[Deadline] = []
+    # A deadline's row: its values, else the field's default (as a new Deadline has them).
+    deadline_fields = [f for f in Deadline._meta.concrete_fields if not f.primary_key]
+    defaults = {f.name: f.get_default() for f in deadline_fields}
+    defaults["created_at"] = now  # auto_now_add
+    names = [f.name for f in deadline_fields]
+    deadlines: list[list[Any]] = []
     for case, filing, case_deadlines in zip(cases, filings, deadlines_of, strict=True):
         # Each category once, as `categories.set` would.
         links += [(case.pk, pk) for pk in dict.fromkeys(c.pk for c in filing.categories)]
@@ -256,10 +278,10 @@ def _insert_related(
             )
             for upload in filing.attachments
         ]
-        for deadline in case_deadlines:
-            deadline.case = case  # the saved case, with its id
-            deadline.created_at = now  # auto_now_add
-            deadlines.append(deadline)
+        defaults["case"] = case.pk
+        deadlines += [
+            [values.get(name, defaults[name]) for name in names] for values in case_deadlines
+        ]
     insert_rows(Case.categories.through, ["case", "category"], links)
     # With their ids: the receipt and the first message to the petitioner read them below.
     insert_instances(petitioners, returning_ids=True)
@@ -277,7 +299,7 @@ def _insert_related(
     if attachments:
         # Through the ORM: each file field's pre_save stores its upload.
         Attachment.objects.bulk_create(attachments)
-    insert_instances(deadlines)
+    insert_rows(Deadline, names, deadlines)
     return by_case
 
 
