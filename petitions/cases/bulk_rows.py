@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from itertools import chain, islice
 from typing import Any, cast
 from uuid import UUID
 
@@ -46,7 +47,9 @@ CONVERTED_TYPES = frozenset(
 _BY_VALUE = (dt.date, dt.time, dt.timedelta, Decimal, UUID)
 
 
-def _converter(field: Field) -> Callable[[Any], Any] | None:
+def _converter(field: Field) -> Callable[[list[Any]], list[Any]] | None:
+    """What converts a column of `field`'s values (a list, in order), or None if its values go
+    as they are."""
     if field.get_internal_type() not in CONVERTED_TYPES:
         return None
     prepare = field.get_db_prep_save
@@ -55,27 +58,37 @@ def _converter(field: Field) -> Callable[[Any], Any] | None:
     # days, a case's time of receipt (its duplicate keys), a shared deadline's calculation.
     by_value: dict[tuple[Any, ...], Any] = {}
     by_object: dict[int, tuple[Any, Any]] = {}
-    last: list[Any] = [object(), None]
 
-    def convert(value: Any) -> Any:
-        if value is last[0]:  # a case's rows one after another (its duplicate keys)
-            return last[1]
-        if value is None:
-            return None
-        if isinstance(value, _BY_VALUE):
-            # The type is in the key (1 == Decimal(1)), and a time's zone and fold: equal wall
-            # times of one zone compare equal across a change of clocks.
-            key = (type(value), value, getattr(value, "tzinfo", None), getattr(value, "fold", 0))
-            out = by_value.get(key, by_value)
-            if out is by_value:
-                out = by_value[key] = prepare(value, connection)
-        elif (seen := by_object.get(id(value))) is not None:
-            out = seen[1]
-        else:
-            out = prepare(value, connection)
-            by_object[id(value)] = (value, out)
-        last[0], last[1] = value, out
-        return out
+    def convert(values: list[Any]) -> list[Any]:
+        converted: list[Any] = []
+        append = converted.append
+        last_in, last_out = object(), None
+        for value in values:
+            if value is last_in:  # a case's rows one after another (its duplicate keys)
+                append(last_out)
+                continue
+            if value is None:
+                out = None
+            elif isinstance(value, _BY_VALUE):
+                # The type is in the key (1 == Decimal(1)), and a time's zone and fold: equal
+                # wall times of one zone compare equal across a change of clocks.
+                key = (
+                    type(value),
+                    value,
+                    getattr(value, "tzinfo", None),
+                    getattr(value, "fold", 0),
+                )
+                out = by_value.get(key, by_value)
+                if out is by_value:
+                    out = by_value[key] = prepare(value, connection)
+            elif (seen := by_object.get(id(value))) is not None:
+                out = seen[1]
+            else:
+                out = prepare(value, connection)
+                by_object[id(value)] = (value, out)
+            last_in, last_out = value, out
+            append(out)
+        return converted
 
     return convert
 
@@ -110,16 +123,6 @@ def insert_rows(
     returning = f" RETURNING {quote(pk_column)}" if returning_ids else ""
     ids: list[int] = []
 
-    def prepared() -> Iterator[Sequence[Any]]:
-        if not converters:
-            yield from rows
-            return
-        for row in rows:
-            values = list(row)
-            for i, convert in converters:
-                values[i] = convert(values[i])
-            yield values
-
     def execute(sql: str, params: list[Any]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -129,14 +132,16 @@ def insert_rows(
     if connection.vendor == "postgresql":
         # One array a column, as Django's own bulk insert on PostgreSQL: a statement of a few
         # parameters, where VALUES would make the driver split a query of thousands.
-        prepared_rows = list(prepared())
-        if prepared_rows:
+        arrays = [list(column) for column in zip(*rows, strict=True)]
+        if arrays:
+            for i, convert in converters:
+                arrays[i] = convert(arrays[i])
             types = ", ".join(
                 "(%s)::" + str(f.db_type(connection)).split("(")[0] + "[]" for f in model_fields
             )
             execute(
                 f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({types}){returning}",  # noqa: S608 (names of the model; values are parameters)
-                [list(column) for column in zip(*prepared_rows, strict=True)],
+                arrays,
             )
         return ids
 
@@ -144,16 +149,15 @@ def insert_rows(
     per_statement = max(1, _sqlite_max_params() // width)
     one = "(" + ", ".join(["%s"] * width) + ")"
     insert = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (names of the model)
-    chunk: list[Any] = []
-    count = 0
-    for values in prepared():
-        chunk.extend(values)
-        count += 1
-        if count == per_statement:
-            execute(insert + ", ".join([one] * count) + returning, chunk)
-            chunk, count = [], 0
-    if count:
-        execute(insert + ", ".join([one] * count) + returning, chunk)
+    remaining = iter(rows)
+    while chunk := list(islice(remaining, per_statement)):
+        params = list(chain.from_iterable(chunk))
+        if len(params) != width * len(chunk):
+            raise ValueError(f"{meta.label}: a row has not {width} values")
+        # Column by column: every width-th parameter is the same field's.
+        for i, convert in converters:
+            params[i::width] = convert(params[i::width])
+        execute(insert + ", ".join([one] * len(chunk)) + returning, params)
     return ids
 
 
