@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from itertools import chain, islice
 from typing import Any, cast
@@ -27,6 +27,7 @@ from uuid import UUID
 
 from django.db import connection
 from django.db.models import Field, Model
+from django.utils import timezone
 
 #: The field types whose values the database driver does not take as they are.
 CONVERTED_TYPES = frozenset(
@@ -106,13 +107,18 @@ def insert_rows(
     rows: Iterable[Sequence[Any]],
     *,
     returning_ids: bool = False,
+    ignore_conflicts: bool = False,
 ) -> list[int]:
     """Insert `rows` (one value per field of `fields`, in order) into `model`'s table.
 
     A relation is named by its field (``case``) and given by its id. Returns the new rows'
     primary keys in the order given when `returning_ids` (``RETURNING``, as ``bulk_create``
-    on SQLite 3.35+ and PostgreSQL), else an empty list.
+    on SQLite 3.35+ and PostgreSQL), else an empty list. With `ignore_conflicts` a row that
+    would break a unique constraint is left out (``ON CONFLICT DO NOTHING``, both databases),
+    as ``bulk_create(ignore_conflicts=True)`` does; no ids are returned then.
     """
+    if returning_ids and ignore_conflicts:
+        raise ValueError("the ids of rows left out cannot be returned")
     meta = model._meta
     model_fields = [cast(Field, meta.get_field(name)) for name in fields]
     quote = connection.ops.quote_name
@@ -121,6 +127,8 @@ def insert_rows(
     table = quote(meta.db_table)
     pk_column = str(meta.pk.column) if meta.pk is not None else "id"
     returning = f" RETURNING {quote(pk_column)}" if returning_ids else ""
+    if ignore_conflicts:
+        returning = " ON CONFLICT DO NOTHING"
     ids: list[int] = []
 
     def execute(sql: str, params: list[Any]) -> None:
@@ -189,3 +197,37 @@ def insert_instances(objects: Sequence[Model], *, returning_ids: bool = False) -
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def insert_new(
+    model: type[Model],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    now: dt.datetime | None = None,
+    ignore_conflicts: bool = False,
+) -> None:
+    """Insert rows given as {field name: value} (a relation by its id), every other field at
+    its default as a new instance has it, ``auto_now``/``auto_now_add`` fields at `now`
+    (default: this moment), the automatic primary key left to the database."""
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and f.get_internal_type() in ("AutoField", "BigAutoField"))
+    ]
+    at = now or timezone.now()
+    defaults = {
+        f.name: at
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        # A callable default (dict, list) is made once: the rows share it, unchanged.
+        else f.get_default()
+        for f in fields
+    }
+    names = [f.name for f in fields]
+
+    def values() -> Iterator[list[Any]]:
+        for given in rows:
+            if unknown := given.keys() - defaults.keys():
+                raise ValueError(f"{model._meta.label} has no field {sorted(unknown)}")
+            yield [given.get(name, defaults[name]) for name in names]
+
+    insert_rows(model, names, values(), ignore_conflicts=ignore_conflicts)
