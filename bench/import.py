@@ -86,6 +86,13 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="leave the XLSX without <dimension>, as openpyxl's write-only mode saves it",
     )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run the commit under cProfile and print its top N functions (cumulative)",
+    )
     return parser.parse_args()
 
 
@@ -339,18 +346,34 @@ def main() -> None:
         )
     statements = Statements()
     peak_from = "the commit" if reset_peak_rss() else "the start"
-    t = time.perf_counter()
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    t, cpu = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(statements):
+        if profiler is not None:
+            profiler.enable()
         _checked, result = import_sheet(to_file, user=user, batch_size=batch)
-    committed = time.perf_counter() - t
+        if profiler is not None:
+            profiler.disable()
+    committed, committed_cpu = time.perf_counter() - t, time.process_time() - cpu
     created = len(result.created)
     ms = committed / max(created, 1) * 1000
     note = "" if to_file is sheet else f" (first {len(to_file.rows):,} rows only)"
     print(
         f"commit{note}, {batch} rows a batch: {committed:.1f} s for {created:,} cases, "
-        f"{ms:.2f} ms and {statements.n / max(created, 1):.1f} statements a case "
-        f"(baseline x{base_ms / ms:.1f}); peak RSS since {peak_from} {peak_rss_mb():.0f} MB"
+        f"{ms:.2f} ms a case, {statements.n:,} statements "
+        f"(baseline x{base_ms / ms:.1f}); peak RSS since {peak_from} {peak_rss_mb():.0f} MB; "
+        f"CPU {committed_cpu:.1f} s ({committed_cpu / max(created, 1) * 1000:.2f} ms a case)"
     )
+    if profiler is not None:
+        import pstats
+
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(args.profile)
+        stats.sort_stats("tottime").print_stats(args.profile)
     if to_file is not sheet:
         print(f"commit of all {new_count:,} new rows, extrapolated: {ms * new_count / 1000:.0f} s")
     print(f"check: {check_cases('GD')}; baseline {check_cases('BL')}")

@@ -17,12 +17,17 @@ the caller gives those values itself, as for ``bulk_create``'s signals.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from itertools import chain, islice
 from typing import Any, cast
+from uuid import UUID
 
 from django.db import connection
 from django.db.models import Field, Model
+from django.utils import timezone
 
 #: The field types whose values the database driver does not take as they are.
 CONVERTED_TYPES = frozenset(
@@ -38,21 +43,53 @@ CONVERTED_TYPES = frozenset(
 )
 
 
-def _converter(field: Field) -> Callable[[Any], Any] | None:
+#: The types whose equal values the database stores alike (a date, an instant, a number at the
+#: field's places, a UUID): converted once per value in a call, not once per row.
+_BY_VALUE = (dt.date, dt.time, dt.timedelta, Decimal, UUID)
+
+
+def _converter(field: Field) -> Callable[[list[Any]], list[Any]] | None:
+    """What converts a column of `field`'s values (a list, in order), or None if its values go
+    as they are."""
     if field.get_internal_type() not in CONVERTED_TYPES:
         return None
     prepare = field.get_db_prep_save
-    last_in: list[Any] = [object()]
-    last_out: list[Any] = [None]
+    # Converted values of this call, by value where equal values are stored alike, else by
+    # the object itself (kept, so that its id stays its own): the rows of a batch repeat their
+    # days, a case's time of receipt (its duplicate keys), a shared deadline's calculation.
+    by_value: dict[tuple[Any, ...], Any] = {}
+    by_object: dict[int, tuple[Any, Any]] = {}
 
-    def convert(value: Any) -> Any:
-        # The rows of a case repeat its values (the duplicate keys all carry its time of
-        # receipt): the same object is converted once.
-        if value is last_in[0]:
-            return last_out[0]
-        out = None if value is None else prepare(value, connection)
-        last_in[0], last_out[0] = value, out
-        return out
+    def convert(values: list[Any]) -> list[Any]:
+        converted: list[Any] = []
+        append = converted.append
+        last_in, last_out = object(), None
+        for value in values:
+            if value is last_in:  # a case's rows one after another (its duplicate keys)
+                append(last_out)
+                continue
+            if value is None:
+                out = None
+            elif isinstance(value, _BY_VALUE):
+                # The type is in the key (1 == Decimal(1)), and a time's zone and fold: equal
+                # wall times of one zone compare equal across a change of clocks.
+                key = (
+                    type(value),
+                    value,
+                    getattr(value, "tzinfo", None),
+                    getattr(value, "fold", 0),
+                )
+                out = by_value.get(key, by_value)
+                if out is by_value:
+                    out = by_value[key] = prepare(value, connection)
+            elif (seen := by_object.get(id(value))) is not None:
+                out = seen[1]
+            else:
+                out = prepare(value, connection)
+                by_object[id(value)] = (value, out)
+            last_in, last_out = value, out
+            append(out)
+        return converted
 
     return convert
 
@@ -70,13 +107,18 @@ def insert_rows(
     rows: Iterable[Sequence[Any]],
     *,
     returning_ids: bool = False,
+    ignore_conflicts: bool = False,
 ) -> list[int]:
     """Insert `rows` (one value per field of `fields`, in order) into `model`'s table.
 
     A relation is named by its field (``case``) and given by its id. Returns the new rows'
     primary keys in the order given when `returning_ids` (``RETURNING``, as ``bulk_create``
-    on SQLite 3.35+ and PostgreSQL), else an empty list.
+    on SQLite 3.35+ and PostgreSQL), else an empty list. With `ignore_conflicts` a row that
+    would break a unique constraint is left out (``ON CONFLICT DO NOTHING``, both databases),
+    as ``bulk_create(ignore_conflicts=True)`` does; no ids are returned then.
     """
+    if returning_ids and ignore_conflicts:
+        raise ValueError("the ids of rows left out cannot be returned")
     meta = model._meta
     model_fields = [cast(Field, meta.get_field(name)) for name in fields]
     quote = connection.ops.quote_name
@@ -85,17 +127,9 @@ def insert_rows(
     table = quote(meta.db_table)
     pk_column = str(meta.pk.column) if meta.pk is not None else "id"
     returning = f" RETURNING {quote(pk_column)}" if returning_ids else ""
+    if ignore_conflicts:
+        returning = " ON CONFLICT DO NOTHING"
     ids: list[int] = []
-
-    def prepared() -> Iterator[Sequence[Any]]:
-        if not converters:
-            yield from rows
-            return
-        for row in rows:
-            values = list(row)
-            for i, convert in converters:
-                values[i] = convert(values[i])
-            yield values
 
     def execute(sql: str, params: list[Any]) -> None:
         with connection.cursor() as cursor:
@@ -106,14 +140,16 @@ def insert_rows(
     if connection.vendor == "postgresql":
         # One array a column, as Django's own bulk insert on PostgreSQL: a statement of a few
         # parameters, where VALUES would make the driver split a query of thousands.
-        prepared_rows = list(prepared())
-        if prepared_rows:
+        arrays = [list(column) for column in zip(*rows, strict=True)]
+        if arrays:
+            for i, convert in converters:
+                arrays[i] = convert(arrays[i])
             types = ", ".join(
                 "(%s)::" + str(f.db_type(connection)).split("(")[0] + "[]" for f in model_fields
             )
             execute(
                 f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({types}){returning}",  # noqa: S608 (names of the model; values are parameters)
-                [list(column) for column in zip(*prepared_rows, strict=True)],
+                arrays,
             )
         return ids
 
@@ -121,16 +157,15 @@ def insert_rows(
     per_statement = max(1, _sqlite_max_params() // width)
     one = "(" + ", ".join(["%s"] * width) + ")"
     insert = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (names of the model)
-    chunk: list[Any] = []
-    count = 0
-    for values in prepared():
-        chunk.extend(values)
-        count += 1
-        if count == per_statement:
-            execute(insert + ", ".join([one] * count) + returning, chunk)
-            chunk, count = [], 0
-    if count:
-        execute(insert + ", ".join([one] * count) + returning, chunk)
+    remaining = iter(rows)
+    while chunk := list(islice(remaining, per_statement)):
+        params = list(chain.from_iterable(chunk))
+        if len(params) != width * len(chunk):
+            raise ValueError(f"{meta.label}: a row has not {width} values")
+        # Column by column: every width-th parameter is the same field's.
+        for i, convert in converters:
+            params[i::width] = convert(params[i::width])
+        execute(insert + ", ".join([one] * len(chunk)) + returning, params)
     return ids
 
 
@@ -162,3 +197,37 @@ def insert_instances(objects: Sequence[Model], *, returning_ids: bool = False) -
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def insert_new(
+    model: type[Model],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    now: dt.datetime | None = None,
+    ignore_conflicts: bool = False,
+) -> None:
+    """Insert rows given as {field name: value} (a relation by its id), every other field at
+    its default as a new instance has it, ``auto_now``/``auto_now_add`` fields at `now`
+    (default: this moment), the automatic primary key left to the database."""
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and f.get_internal_type() in ("AutoField", "BigAutoField"))
+    ]
+    at = now or timezone.now()
+    defaults = {
+        f.name: at
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        # A callable default (dict, list) is made once: the rows share it, unchanged.
+        else f.get_default()
+        for f in fields
+    }
+    names = [f.name for f in fields]
+
+    def values() -> Iterator[list[Any]]:
+        for given in rows:
+            if unknown := given.keys() - defaults.keys():
+                raise ValueError(f"{model._meta.label} has no field {sorted(unknown)}")
+            yield [given.get(name, defaults[name]) for name in names]
+
+    insert_rows(model, names, values(), ignore_conflicts=ignore_conflicts)

@@ -889,8 +889,9 @@ def import_sheet(
 def file_filings(filings: Sequence[Filing], *, user) -> list[Case]:
     """The seam to the filing service: one batch of filings, numbered in order (批量登记).
 
-    The one way to file a case: the batch form of the service the intake forms use."""
-    return file_cases(filings, user=user)
+    The one way to file a case: the batch form of the service the intake forms use. The
+    import keeps the cases' ids only, so their petitioners are not attached to them."""
+    return file_cases(filings, user=user, prefetch_petitioners=False)
 
 
 def file_ticket_batch(

@@ -17,16 +17,16 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
-from factories import CategoryFactory, detachment_user, superior_channel
+from factories import CategoryFactory, detachment_user, make_case, superior_channel
 from wagtail.log_actions import LogContext, log
 from wagtail.models import ModelLogEntry
 
-from petitions.cases.bulk_rows import insert_instances, insert_rows
+from petitions.cases.bulk_rows import insert_instances, insert_new, insert_rows
 from petitions.cases.deadlines import build_deadline
 from petitions.cases.duplicates import case_keys
 from petitions.cases.filing import Filing, PetitionerData, file_cases
 from petitions.cases.search import TABLE as SEARCH_TABLE
-from petitions.models import Case, Deadline, DuplicateKey, Petitioner
+from petitions.models import Alert, Case, Deadline, DuplicateKey, Petitioner
 from rules.deadlines import RuleKey
 
 pytestmark = pytest.mark.django_db
@@ -302,3 +302,32 @@ def test_a_filed_case_is_stored_as_the_orm_and_wagtail_store_it():
         )
     assert logged is not None
     assert _stored(ModelLogEntry, entry.pk) == _stored(ModelLogEntry, logged.pk)
+
+
+def test_new_rows_take_the_defaults_and_a_repeat_is_absorbed_by_the_unique_key():
+    """`insert_new` (the sweep's alerts, supervisions, audit entries): the fields not given are
+    stored as a new instance has them, and with `ignore_conflicts` a row breaking a unique
+    constraint is left out (ON CONFLICT DO NOTHING), the first one kept, as `bulk_create`."""
+    user = detachment_user()
+    case = make_case()
+    now = dt.datetime(2026, 1, 5, 15, 30, tzinfo=dt.UTC)
+    by_orm = Alert.objects.create(
+        recipient=user, case=case, kind=Alert.Kind.REMINDER, key="orm", message="到期"
+    )
+    given = {"recipient": user.pk, "case": case.pk, "kind": Alert.Kind.REMINDER, "message": "到期"}
+    insert_new(Alert, [given | {"key": "rows"}], now=now, ignore_conflicts=True)
+    by_rows = Alert.objects.get(key="rows")
+    skip = ("key", "created_at")
+    assert _stored(Alert, by_rows.pk, skip=skip) == _stored(Alert, by_orm.pk, skip=skip)
+    assert by_rows.created_at == now  # auto_now_add: the time given
+    assert (by_rows.link, by_rows.read_at, by_rows.emailed_at) == ("", None, None)
+
+    insert_new(
+        Alert,
+        [given | {"key": "rows", "message": "再次"}, given | {"key": "new"}],
+        ignore_conflicts=True,
+    )
+    assert Alert.objects.get(key="rows").message == "到期"
+    assert sorted(Alert.objects.values_list("key", flat=True)) == ["new", "orm", "rows"]
+    with pytest.raises(ValueError, match="no field"):
+        insert_new(Alert, [given | {"key": "x", "colour": "red"}])
