@@ -86,6 +86,13 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="leave the XLSX without <dimension>, as openpyxl's write-only mode saves it",
     )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run the commit under cProfile and print its top N functions (cumulative)",
+    )
     return parser.parse_args()
 
 
@@ -96,7 +103,23 @@ def configure(args: argparse.Namespace) -> Path | None:
 
 
 def peak_rss_mb() -> float:
+    """The process's peak resident memory since it started or since `reset_peak_rss`."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak_rss() -> bool:
+    """Start the peak over from the current size (Linux: 5 > /proc/self/clear_refs)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 def sheet_rows(rows: int, prefix: str = "GD", seed: int = SEED):
@@ -301,6 +324,9 @@ def main() -> None:
         f"error {preview.error_count:,}; peak RSS {peak_rss_mb():.0f} MB"
     )
     assert Case.objects.count() == 0, "the dry run wrote cases"
+    # The worker's import job keeps the dry run's counts only, not its rows.
+    new_count = preview.new_count
+    del preview
 
     base_time, base_statements, base_cases = baseline(
         channel, user, args.baseline_rows, args.format
@@ -310,7 +336,7 @@ def main() -> None:
         f"baseline (file_case per row, 50 rows a transaction): {base_time:.1f} s for "
         f"{base_cases:,} cases, {base_ms:.2f} ms and "
         f"{base_statements / max(base_cases, 1):.1f} statements a case; "
-        f"{base_ms * preview.new_count / 1000:.0f} s for the sheet's {preview.new_count:,} new rows"
+        f"{base_ms * new_count / 1000:.0f} s for the sheet's {new_count:,} new rows"
     )
 
     to_file = sheet
@@ -319,22 +345,37 @@ def main() -> None:
             channel=channel, headers=sheet.headers, rows=sheet.rows[: args.commit_rows]
         )
     statements = Statements()
-    t = time.perf_counter()
+    peak_from = "the commit" if reset_peak_rss() else "the start"
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    t, cpu = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(statements):
+        if profiler is not None:
+            profiler.enable()
         _checked, result = import_sheet(to_file, user=user, batch_size=batch)
-    committed = time.perf_counter() - t
+        if profiler is not None:
+            profiler.disable()
+    committed, committed_cpu = time.perf_counter() - t, time.process_time() - cpu
     created = len(result.created)
     ms = committed / max(created, 1) * 1000
     note = "" if to_file is sheet else f" (first {len(to_file.rows):,} rows only)"
     print(
         f"commit{note}, {batch} rows a batch: {committed:.1f} s for {created:,} cases, "
-        f"{ms:.2f} ms and {statements.n / max(created, 1):.1f} statements a case "
-        f"(baseline x{base_ms / ms:.1f}); peak RSS {peak_rss_mb():.0f} MB"
+        f"{ms:.2f} ms a case, {statements.n:,} statements "
+        f"(baseline x{base_ms / ms:.1f}); peak RSS since {peak_from} {peak_rss_mb():.0f} MB; "
+        f"CPU {committed_cpu:.1f} s ({committed_cpu / max(created, 1) * 1000:.2f} ms a case)"
     )
+    if profiler is not None:
+        import pstats
+
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(args.profile)
+        stats.sort_stats("tottime").print_stats(args.profile)
     if to_file is not sheet:
-        print(
-            f"commit of all {preview.new_count:,} new rows, extrapolated: {ms * preview.new_count / 1000:.0f} s"
-        )
+        print(f"commit of all {new_count:,} new rows, extrapolated: {ms * new_count / 1000:.0f} s")
     print(f"check: {check_cases('GD')}; baseline {check_cases('BL')}")
 
     count = Case.objects.count()

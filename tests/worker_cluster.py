@@ -6,7 +6,10 @@ import contextlib
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
+
+import pytest
 
 
 def stop_cluster(cluster: subprocess.Popen) -> None:
@@ -26,3 +29,17 @@ def log_tail(path: Path, lines: int = 40) -> str:
     if not path.exists():
         return ""
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def wait_for(condition, deadline: float, what: str, log: Path):
+    """Poll `condition` until it returns something true (returned) or `deadline` passes.
+
+    What the cluster records after a task returns (django-q2's Task row, saved by its monitor
+    process) lands a moment after what the task itself wrote: wait for it, never assume it.
+    """
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    pytest.fail(f"timed out waiting for {what}; cluster log:\n{log_tail(log)}")

@@ -21,6 +21,7 @@ from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
 
+from petitions.admin import pagination
 from petitions.admin.forms import IMPORTANT_FIELDS, transition_form_class
 from petitions.admin.permissions import case_permission_policy
 from petitions.cases import access
@@ -86,6 +87,9 @@ class CaseIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     """The ledger; its CSV/XLSX export is escaped and streamed (X.3, petitions.transfer.exporting)."""
 
     export_labels = {"state_label": "state", "kind_label": "kind"}
+    paginator_class = pagination.LedgerPaginator
+    # Says so when a search's count stops at the cap (petitions.admin.pagination).
+    results_template_name = "petitions/cases/index_results.html"
 
     def get_base_queryset(self):
         # The next due date is marked 暂定 as on the case page: the deadline it comes from rests
@@ -115,6 +119,18 @@ class CaseIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
         if not self.is_searching:
             return queryset
         return queryset.filter(search_q(self.search_query))
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        # A search's matches are counted up to a cap: a common word matches a tenth of the
+        # ledger, and counting them all would cost more than the page (issue 14).
+        return self.paginator_class(
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            count_cap=pagination.SEARCH_COUNT_CAP if self.is_searching else None,
+            **kwargs,
+        )
 
     def export_value_rows(self, queryset):
         # Values, not instances (issue 14): the same file, several times faster.

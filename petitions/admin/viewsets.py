@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.ui.tables import TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from petitions.admin.columns import DueColumn, StateColumn
+from petitions.admin.columns import DueColumn, StateColumn, TextColumn
 from petitions.admin.filters import CaseFilterSet
 from petitions.admin.forms import CaseEditForm, CaseIntakeForm
 from petitions.admin.permissions import case_permission_policy
@@ -85,14 +85,14 @@ class CaseViewSet(ModelViewSet):
                 label=_("编号"),
                 url_name="cases:inspect",
             ),
-            Column(
+            TextColumn(
                 "received_on", label=_("收到日期"), accessor=lambda c: c.received_on.isoformat()
             ),
-            Column("channel", label=_("渠道"), accessor="channel.name"),
-            Column("categories", label=_("问题类别"), accessor=lambda c: c.category_names),
-            Column("host_department", label=_("承办科室"), accessor="host_department.name"),
+            TextColumn("channel", label=_("渠道"), accessor="channel.name"),
+            TextColumn("categories", label=_("问题类别"), accessor=lambda c: c.category_names),
+            TextColumn("host_department", label=_("承办科室"), accessor="host_department.name"),
             StateColumn("state", label=_("状态")),
-            Column("owning_leader", label=_("包案领导"), accessor=owning_leaders),
+            TextColumn("owning_leader", label=_("包案领导"), accessor=owning_leaders),
             DueColumn("next_due_on", label=_("下一期限"), sort_key="next_due_on"),
         ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.utils import timezone
 from wagtail.log_actions import log
@@ -38,6 +39,17 @@ def build_deadline(
     """
     if overrides is None:
         overrides = case.channel.rule_overrides()
+    return Deadline(case=case, **deadline_values(rule_key, start, overrides, choices))
+
+
+def deadline_values(
+    rule_key: str,
+    start: dt.date,
+    overrides: Mapping[str, tuple[int, str]],
+    choices: Choices | None = None,
+) -> dict[str, Any]:
+    """What `build_deadline` sets on the deadline for `rule_key` from `start`, by field name
+    (the rest of its fields keep their defaults)."""
     rule = resolve_rule(rule_key, overrides)
     choices = choices or bureau_rules()
     due: DueDate = compute_due(
@@ -46,19 +58,18 @@ def build_deadline(
         move_off_holiday=choices.move_natural_due_off_holidays,
         reminder_working_days=choices.reminder_working_days,
     )
-    return Deadline(
-        case=case,
-        rule=rule.key,
-        label=str(rule.label),
-        is_window=rule.window,
-        start_on=start,
-        length=rule.length,
-        unit=rule.unit.value,
-        due_on=due.due,
-        remind_on=due.remind_on,
-        provisional=due.provisional,
-        calculation=due.as_dict(),
-    )
+    return {
+        "rule": rule.key,
+        "label": str(rule.label),
+        "is_window": rule.window,
+        "start_on": start,
+        "length": rule.length,
+        "unit": rule.unit.value,
+        "due_on": due.due,
+        "remind_on": due.remind_on,
+        "provisional": due.provisional,
+        "calculation": due.as_dict(),
+    }
 
 
 def open_deadline(case: Case, rule_key: str, start: dt.date) -> Deadline:

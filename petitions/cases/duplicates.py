@@ -11,13 +11,14 @@ The queries are plain SQL on one table, alike on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from petitions.cases.bulk_rows import insert_rows
 from petitions.cases.models import Case, DuplicateKey, Petitioner, Reply
 from rules.duplicates import (
     HANDLING_STATES,
@@ -47,10 +48,11 @@ TEXT_CANDIDATES = 40
 SHOWN = 10
 
 
-def case_keys(case: Case) -> set[tuple[int, int]]:
-    """The (kind, key) pairs of a case: its text's bigrams, its petitioners' phones and IDs."""
+def case_keys(case: Case, petitioners: Iterable[Petitioner] | None = None) -> set[tuple[int, int]]:
+    """The (kind, key) pairs of a case: its text's bigrams, its petitioners' phones and IDs
+    (`petitioners` when the caller has them, else the case's)."""
     keys = {(KeyKind.BIGRAM.value, k) for k in bigrams(case_text(case.place, case.description))}
-    for p in case.petitioners.all():
+    for p in case.petitioners.all() if petitioners is None else petitioners:
         if (phone := phone_key(p.phone)) is not None:
             keys.add((KeyKind.PHONE.value, phone))
         if (id_key := id_number_key(p.id_number)) is not None:
@@ -61,18 +63,28 @@ def case_keys(case: Case) -> set[tuple[int, int]]:
 def index_case(case: Case) -> None:
     """Write the case's keys afresh (after filing, a correction, a petitioner added)."""
     DuplicateKey.objects.filter(case=case).delete()
-    DuplicateKey.objects.bulk_create(
-        DuplicateKey(case=case, kind=kind, key=key, received_at=case.received_at)
-        for kind, key in sorted(case_keys(case))
-    )
+    index_new_cases([case])
 
 
-def index_new_cases(cases: Sequence[Case]) -> None:
-    """The keys of cases just filed in a batch (their petitioners prefetched): one INSERT."""
-    DuplicateKey.objects.bulk_create(
-        DuplicateKey(case=case, kind=kind, key=key, received_at=case.received_at)
-        for case in cases
-        for kind, key in sorted(case_keys(case))
+#: The columns of a key: its rows are written as values, about 40 a case (bulk_rows).
+_KEY_FIELDS = ("case", "kind", "key", "received_at")
+
+
+def index_new_cases(
+    cases: Sequence[Case], petitioners: Mapping[int, Sequence[Petitioner]] | None = None
+) -> None:
+    """The keys of cases just filed in a batch: one INSERT. Their petitioners are given by
+    case id (as filed), or read from the cases (prefetched)."""
+    insert_rows(
+        DuplicateKey,
+        _KEY_FIELDS,
+        (
+            (case.pk, kind, key, case.received_at)
+            for case in cases
+            for kind, key in sorted(
+                case_keys(case, None if petitioners is None else petitioners.get(case.pk, ()))
+            )
+        ),
     )
 
 

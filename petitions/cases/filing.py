@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -16,7 +17,8 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import get_active_log_context
 from wagtail.models import ModelLogEntry
 
-from petitions.cases.deadlines import build_deadline, nearest_due, sync_reply_deadline
+from petitions.cases.bulk_rows import insert_instances, insert_rows
+from petitions.cases.deadlines import deadline_values, sync_reply_deadline
 from petitions.cases.duplicates import index_case, index_new_cases
 from petitions.cases.models import (
     Attachment,
@@ -78,7 +80,9 @@ def file_case(filing: Filing, *, user=None) -> Case:
     return file_cases([filing], user=user)[0]
 
 
-def file_cases(filings: Sequence[Filing], *, user=None) -> list[Case]:
+def file_cases(
+    filings: Sequence[Filing], *, user=None, prefetch_petitioners: bool = True
+) -> list[Case]:
     """Enter petitions in one batch (批量登记), in one transaction: all are filed, or none.
 
     Each case gets what `file_case` gives one: its number (in the order given, numbers reserved
@@ -87,6 +91,10 @@ def file_cases(filings: Sequence[Filing], *, user=None) -> list[Case]:
     nearest one on the case, and one audit entry. Rows go in with one INSERT per table (split
     only where the database limits a statement's parameters), so statements do not grow with
     the batch.
+
+    Each case comes back with its petitioners as if prefetched (the receipt and the first
+    message to the petitioner read them); a caller that keeps only the cases' ids (an import)
+    passes ``prefetch_petitioners=False``.
     """
     if not filings:
         return []
@@ -99,8 +107,10 @@ def file_cases(filings: Sequence[Filing], *, user=None) -> list[Case]:
         numbers = _numbers_for(received_on)
         choices = bureau_rules()
         overrides: dict[int, Mapping[str, tuple[int, str]]] = {}
+        # The deadlines counted per channel, rule and day: a batch's cases share their days.
+        memos: dict[int, dict[tuple, DeadlineValues]] = {}
         cases: list[Case] = []
-        deadlines_of: list[list[Deadline]] = []
+        deadlines_of: list[list[DeadlineValues]] = []
         for filing, at, day, (number, _serial) in zip(
             filings, received, received_on, numbers, strict=True
         ):
@@ -108,17 +118,20 @@ def file_cases(filings: Sequence[Filing], *, user=None) -> list[Case]:
             channel_limits = overrides.get(filing.channel.pk)
             if channel_limits is None:
                 channel_limits = overrides[filing.channel.pk] = filing.channel.rule_overrides()
-            deadlines = _first_deadlines(case, filing, day, channel_limits, choices)
-            nearest = nearest_due(deadlines)
-            case.next_due_on = nearest.due_on if nearest else None
-            case.next_due_label = nearest.label if nearest else ""
+            memo = memos.setdefault(filing.channel.pk, {})
+            deadlines = _first_deadlines(filing, day, channel_limits, choices, memo)
+            nearest = _nearest_due(deadlines)
+            case.next_due_on = nearest["due_on"] if nearest else None
+            case.next_due_label = nearest["label"] if nearest else ""
             cases.append(case)
             deadlines_of.append(deadlines)
-        Case.objects.bulk_create(cases)
-        # bulk_create sends no post_save: the ledger's search index is written here, one statement.
+        _insert_cases(cases, now)
+        # No post_save for rows inserted in bulk: the ledger's search index is written here.
         index_cases(cases)
-        _insert_related(cases, filings, deadlines_of)
-        index_new_cases(cases)
+        petitioners = _insert_related(
+            cases, filings, deadlines_of, now, prefetch_petitioners=prefetch_petitioners
+        )
+        index_new_cases(cases, petitioners)
         _log_filed(cases, filings, user=user)
         for case in cases:
             case_flags_saved.send(sender=Case, case=case)
@@ -162,48 +175,97 @@ def _new_case(filing: Filing, *, number: str, received_at: dt.datetime, created_
     )
 
 
+#: A new deadline's fields that differ from their defaults, by name (`deadline_values`).
+DeadlineValues = Mapping[str, Any]
+
+
 def _first_deadlines(
-    case: Case,
     filing: Filing,
     received_on: dt.date,
     overrides: Mapping[str, tuple[int, str]],
     choices: Choices,
-) -> list[Deadline]:
-    """The deadlines a new case starts with (第十五条, and the source channel's own limit)."""
+    memo: dict[tuple, DeadlineValues],
+) -> list[DeadlineValues]:
+    """The deadlines a new case starts with (第十五条, and the source channel's own limit), as
+    the values `build_deadline` gives its deadline: a batch writes them as rows.
+
+    `memo` holds what was counted for the channel's earlier cases of the batch (a rule from a
+    day, a given limit): counted once, the values are shared, never changed in place."""
     keys: list[str] = []
     if filing.channel.is_superior_assigned:
         keys = [RuleKey.ACCEPTANCE_ASSIGNED, RuleKey.OBJECTION_ASSIGNED]
     elif not filing.contact_unclear:
         keys = [RuleKey.ACCEPTANCE_DIRECT]
-    deadlines = [
-        build_deadline(case, key, received_on, overrides=overrides, choices=choices) for key in keys
-    ]
+    deadlines = []
+    for key in keys:
+        values = memo.get((key, received_on))
+        if values is None:
+            values = memo[key, received_on] = deadline_values(key, received_on, overrides, choices)
+        deadlines.append(values)
     if filing.source_deadline:
-        deadlines.append(
-            Deadline(
-                case=case,
-                rule=RuleKey.SOURCE_DEADLINE,
-                label=_("来源渠道办理期限"),
-                start_on=received_on,
-                due_on=filing.source_deadline,
-                remind_on=max(received_on, calendar.add_working_days(filing.source_deadline, -3)),
-                provisional=calendar.is_provisional(filing.source_deadline),
-                calculation={"rule": RuleKey.SOURCE_DEADLINE, "given_by_channel": True},
-            )
-        )
+        given = (RuleKey.SOURCE_DEADLINE, received_on, filing.source_deadline)
+        values = memo.get(given)
+        if values is None:
+            values = memo[given] = _source_deadline_values(received_on, filing.source_deadline)
+        deadlines.append(values)
     return deadlines
 
 
+def _nearest_due(deadlines: Sequence[DeadlineValues]) -> DeadlineValues | None:
+    """The nearest staff deadline of a new case (all open), the first of equals: what
+    `nearest_due` finds among the deadlines."""
+    candidates = [
+        (values["due_on"], n, values)
+        for n, values in enumerate(deadlines)
+        if not values.get("is_window", False)
+    ]
+    return min(candidates, key=lambda t: (t[0], t[1]))[2] if candidates else None
+
+
+def _source_deadline_values(received_on: dt.date, due_on: dt.date) -> DeadlineValues:
+    """The source channel's own limit (办结时限), as the channel gave it."""
+    return {
+        "rule": RuleKey.SOURCE_DEADLINE,
+        "label": _("来源渠道办理期限"),
+        "start_on": received_on,
+        "due_on": due_on,
+        "remind_on": max(received_on, calendar.add_working_days(due_on, -3)),
+        "provisional": calendar.is_provisional(due_on),
+        "calculation": {"rule": RuleKey.SOURCE_DEADLINE, "given_by_channel": True},
+    }
+
+
+def _insert_cases(cases: Sequence[Case], now: dt.datetime) -> None:
+    """The cases, one INSERT (split only at the parameter limit); each gets its id."""
+    for case in cases:
+        # What the fields' pre_save gives a new row (auto_now_add, auto_now).
+        case.created_at = case.updated_at = now
+    insert_instances(cases, returning_ids=True)
+
+
 def _insert_related(
-    cases: Sequence[Case], filings: Sequence[Filing], deadlines_of: Sequence[list[Deadline]]
-) -> None:
-    """Categories, petitioners, attachments and deadlines of saved cases: one INSERT each."""
-    through = Case.categories.through
-    links, petitioners, attachments, deadlines = [], [], [], []
+    cases: Sequence[Case],
+    filings: Sequence[Filing],
+    deadlines_of: Sequence[list[DeadlineValues]],
+    now: dt.datetime,
+    *,
+    prefetch_petitioners: bool = True,
+) -> dict[int, list[Petitioner]]:
+    """Categories, petitioners, attachments and deadlines of saved cases: one INSERT each.
+
+    Returns each case's petitioners by the case's id."""
+    links: list[tuple[int, int]] = []
+    petitioners: list[Petitioner] = []
+    attachments: list[Attachment] = []
+    # A deadline's row: its values, else the field's default (as a new Deadline has them).
+    deadline_fields = [f for f in Deadline._meta.concrete_fields if not f.primary_key]
+    defaults = {f.name: f.get_default() for f in deadline_fields}
+    defaults["created_at"] = now  # auto_now_add
+    names = [f.name for f in deadline_fields]
+    deadlines: list[list[Any]] = []
     for case, filing, case_deadlines in zip(cases, filings, deadlines_of, strict=True):
         # Each category once, as `categories.set` would.
-        for category_id in dict.fromkeys(c.pk for c in filing.categories):
-            links.append(through(case_id=case.pk, category_id=category_id))
+        links += [(case.pk, pk) for pk in dict.fromkeys(c.pk for c in filing.categories)]
         petitioners += [Petitioner(case=case, **p.__dict__) for p in filing.petitioners]
         attachments += [
             Attachment(
@@ -216,27 +278,45 @@ def _insert_related(
             )
             for upload in filing.attachments
         ]
-        for deadline in case_deadlines:
-            deadline.case = case  # the saved case, with its id
-            deadlines.append(deadline)
-    if links:
-        through.objects.bulk_create(links)
-    if petitioners:
-        Petitioner.objects.bulk_create(petitioners)
+        defaults["case"] = case.pk
+        deadlines += [
+            [values.get(name, defaults[name]) for name in names] for values in case_deadlines
+        ]
+    insert_rows(Case.categories.through, ["case", "category"], links)
+    # With their ids: the receipt and the first message to the petitioner read them below.
+    insert_instances(petitioners, returning_ids=True)
     # The petitioners each case was filed with, as if prefetched: the receipt and the first
     # message to the petitioner need not read them back.
     by_case: dict[int, list[Petitioner]] = {}
     for petitioner in petitioners:
         by_case.setdefault(petitioner.case_id, []).append(petitioner)
-    for case in cases:
+    # One queryset a case: only for the callers that read them.
+    for case in cases if prefetch_petitioners else ():
         known = case.petitioners.all()
         known._result_cache = by_case.get(case.pk, [])
         setattr(known, "_prefetch_done", True)  # noqa: B010 - Django's own prefetch marker
         setattr(case, "_prefetched_objects_cache", {"petitioners": known})  # noqa: B010
     if attachments:
+        # Through the ORM: each file field's pre_save stores its upload.
         Attachment.objects.bulk_create(attachments)
-    if deadlines:
-        Deadline.objects.bulk_create(deadlines)
+    insert_rows(Deadline, names, deadlines)
+    return by_case
+
+
+#: The columns of an audit entry, all that `wagtail.log_actions.log` writes.
+_LOG_FIELDS = (
+    "content_type",
+    "object_id",
+    "label",
+    "action",
+    "data",
+    "timestamp",
+    "uuid",
+    "user",
+    "revision",
+    "content_changed",
+    "deleted",
+)
 
 
 def _log_filed(cases: Sequence[Case], filings: Sequence[Filing], *, user=None) -> None:
@@ -246,20 +326,26 @@ def _log_filed(cases: Sequence[Case], filings: Sequence[Filing], *, user=None) -
     user = (user if user is not None and user.is_authenticated else None) or context.user
     content_type = ContentType.objects.get_for_model(Case, for_concrete_model=False)
     timestamp = timezone.now()
-    ModelLogEntry.objects.bulk_create(
-        [
-            ModelLogEntry(
-                content_type=content_type,
-                object_id=str(case.pk),
-                label=str(case),
-                action="petitions.file",
-                timestamp=timestamp,
-                data={"channel": filing.channel.name, "number": case.number},
-                user=user,
-                uuid=context.uuid,
+    user_id = user.pk if user is not None else None
+    insert_rows(
+        ModelLogEntry,
+        _LOG_FIELDS,
+        (
+            (
+                content_type.pk,
+                str(case.pk),
+                str(case),
+                "petitions.file",
+                {"channel": filing.channel.name, "number": case.number},
+                timestamp,
+                context.uuid,
+                user_id,
+                None,
+                False,
+                False,
             )
             for case, filing in zip(cases, filings, strict=True)
-        ]
+        ),
     )
 
 

@@ -252,6 +252,19 @@ class Case(models.Model):
                 fields=["host_department", "-received_at", "-id"], name="case_dept_received"
             ),
             models.Index(fields=["channel", "-received_at", "-id"], name="case_channel_received"),
+            # A department's ledger filtered by channel (a handler's scope is their department).
+            models.Index(
+                fields=["host_department", "channel", "-received_at", "-id"],
+                name="case_dept_channel_received",
+            ),
+            # The open cases (one in twenty) in the ledger's order, with their next due date: the
+            # overdue and due-soon filters read their first page in order from it (PostgreSQL;
+            # without it, it fetched and sorted every overdue case).
+            models.Index(
+                fields=["-received_at", "-id", "next_due_on"],
+                condition=Q(state__in=sorted(s.value for s in OPEN_STATES)),
+                name="case_open_received",
+            ),
             # Few cases wait for a lead department; the petition leader's ledger finds them here.
             models.Index(
                 fields=["lead_status"],

@@ -23,6 +23,7 @@ from wagtail.models import ModelLogEntry
 
 from petitions.cases.access import co_departments_of, handles, relations, user_roles
 from petitions.cases.attachments import store_attachments
+from petitions.cases.bulk_rows import insert_new
 from petitions.cases.deadlines import (
     close_deadlines,
     local_today,
@@ -767,20 +768,22 @@ def log_set_wise(
     context = get_active_log_context()
     content_type = ContentType.objects.get_for_model(Case, for_concrete_model=False)
     timestamp = timestamp or timezone.now()
-    ModelLogEntry.objects.bulk_create(
-        [
-            ModelLogEntry(
-                content_type=content_type,
-                label=str(case) or f"Case object ({case.pk})",
-                action=action,
-                timestamp=timestamp,
-                data=data,
-                object_id=str(case.pk),
-                user=context.user,
-                uuid=context.uuid,
-            )
+    user_id = context.user.pk if context.user is not None else None
+    insert_new(
+        ModelLogEntry,
+        (
+            {
+                "content_type": content_type.pk,
+                "label": str(case) or f"Case object ({case.pk})",
+                "action": action,
+                "timestamp": timestamp,
+                "data": data,
+                "object_id": str(case.pk),
+                "user": user_id,
+                "uuid": context.uuid,
+            }
             for case, data in entries
-        ]
+        ),
     )
 
 

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import PurePath
+from typing import overload
 
 import tablib
 from django.core.exceptions import ValidationError
@@ -193,9 +194,52 @@ class Preview:
         return self.count(Status.ERROR)
 
 
+class FiledCases(Sequence[Case]):
+    """The cases an import filed, in the order filed, kept as their ids only: an import of
+    100,000 rows holds 100,000 integers, not the cases with their petitioners. Read from the
+    database when shown (the result page, a test), 500 at a time."""
+
+    READ = 500
+
+    def __init__(self, ids: Iterable[int] = ()) -> None:
+        self.ids: list[int] = list(ids)
+
+    def extend(self, cases: Iterable[Case]) -> None:
+        self.ids += [case.pk for case in cases]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _read(self, ids: list[int]) -> list[Case]:
+        found = Case.objects.in_bulk(ids)
+        return [found[pk] for pk in ids]
+
+    @overload
+    def __getitem__(self, index: int) -> Case: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Case]: ...
+    def __getitem__(self, index: int | slice) -> Case | list[Case]:
+        if isinstance(index, slice):
+            return self._read(self.ids[index])
+        return self._read([self.ids[index]])[0]
+
+    def __iter__(self) -> Iterator[Case]:
+        for start in range(0, len(self.ids), self.READ):
+            yield from self._read(self.ids[start : start + self.READ])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FiledCases):
+            return self.ids == other.ids
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass
 class ImportResult:
-    created: list[Case] = field(default_factory=list)
+    created: FiledCases = field(default_factory=FiledCases)
     #: Rows another import or a clerk filed between the preview and this run.
     duplicates: list[RowResult] = field(default_factory=list)
     skipped: int = 0
@@ -641,7 +685,7 @@ class TicketResource(resources.Resource):
             self.fields[f] = fields.Field(attribute=f, column_name=header, widget=widget)
         self._cells = [(f, self.fields[f]) for f in self.headers]
         self.rows: list[RowResult] = []
-        self.created: list[Case] = []
+        self.created = FiledCases()
         self.late_duplicates: list[RowResult] = []
         self._in_ledger: dict[str, str] = {}
         self._first_line: dict[str, int] = {}
@@ -792,7 +836,7 @@ class TicketResource(resources.Resource):
         if dry_run or not batch:
             return
         created, late = file_ticket_batch(self.channel, batch, user=self.user)
-        self.created += created
+        self.created.extend(created)
         self.late_duplicates += late
         self._filed_rows += len(batch)
         if self.on_progress:
@@ -845,8 +889,9 @@ def import_sheet(
 def file_filings(filings: Sequence[Filing], *, user) -> list[Case]:
     """The seam to the filing service: one batch of filings, numbered in order (批量登记).
 
-    The one way to file a case: the batch form of the service the intake forms use."""
-    return file_cases(filings, user=user)
+    The one way to file a case: the batch form of the service the intake forms use. The
+    import keeps the cases' ids only, so their petitioners are not attached to them."""
+    return file_cases(filings, user=user, prefetch_petitioners=False)
 
 
 def file_ticket_batch(
@@ -869,7 +914,11 @@ def file_ticket_batch(
             else:
                 todo.append(row)
         filings = [row.filing for row in todo if row.filing is not None]
-        return file_filings(filings, user=user), late
+        created = file_filings(filings, user=user)
+    for row in todo:
+        # Filed: the row keeps what the preview and the job's report show, not the filing.
+        row.filing = None
+    return created, late
 
 
 def import_rows(
@@ -882,6 +931,6 @@ def import_rows(
     size = max(1, rows_per_transaction)
     for start in range(0, len(pending), size):
         created, late = file_ticket_batch(preview.channel, pending[start : start + size], user=user)
-        result.created += created
+        result.created.extend(created)
         result.duplicates += late
     return result

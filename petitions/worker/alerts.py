@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
+from petitions.cases.bulk_rows import insert_new
 from petitions.cases.models import Alert, Case
 from rules.roles import ROLE_GROUP_NAMES, Role
 from snippets.models import BureauLeadership
@@ -86,7 +87,7 @@ def create_alerts_set_wise(items: Iterable[tuple[Case, Iterable, str, str]], kin
     """`create_alerts` for many (case, recipients, key, message) at once, in three statements;
     returns how many alerts are new."""
     rows = [
-        Alert(recipient=user, case=case, kind=kind, key=key, message=message)
+        {"recipient": user.pk, "case": case.pk, "kind": kind, "key": key, "message": message}
         for case, recipients, key, message in items
         for user in _unique(recipients)
     ]
@@ -94,10 +95,11 @@ def create_alerts_set_wise(items: Iterable[tuple[Case, Iterable, str, str]], kin
         return 0
     # By case first: the case's index finds them (the unique key is by recipient).
     mine = Alert.objects.filter(
-        case_id__in={row.case_id for row in rows}, key__in={row.key for row in rows}
+        case_id__in={row["case"] for row in rows}, key__in={row["key"] for row in rows}
     )
     before = mine.count()
-    Alert.objects.bulk_create(rows, ignore_conflicts=True)
+    # As values (bulk_rows); the unique (recipient, key) absorbs repeats (ON CONFLICT DO NOTHING).
+    insert_new(Alert, rows, ignore_conflicts=True)
     return mine.count() - before
 
 

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from petitions.cases.bulk_rows import insert_new
 from petitions.cases.models import Alert, Deadline, Supervision
 from petitions.cases.transitions import log_set_wise
 from petitions.worker.alerts import Recipients, create_alerts_set_wise
@@ -100,8 +101,9 @@ def supervise_overdue(today: dt.date) -> int:
                 Supervision.objects.filter(deadline__in=batch).values_list("deadline_id", flat=True)
             )
             new = [deadline for deadline in batch if deadline.pk not in taken]
-            Supervision.objects.bulk_create(
-                [Supervision(deadline=d, case=d.case, overdue_since=d.due_on) for d in new],
+            insert_new(
+                Supervision,
+                [{"deadline": d.pk, "case": d.case_id, "overdue_since": d.due_on} for d in new],
                 ignore_conflicts=True,
             )
             created += len(new)

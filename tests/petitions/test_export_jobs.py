@@ -31,7 +31,7 @@ from factories import UserFactory, detachment_user, make_case
 from test_export import _body, _varied_cases
 from wagtail.models import ModelLogEntry
 from wagtail.users.models import UserProfile
-from worker_cluster import log_tail, stop_cluster
+from worker_cluster import log_tail, stop_cluster, wait_for
 
 from petitions.admin.export_jobs import build_ledger_export
 from petitions.models import ExportJob
@@ -313,7 +313,14 @@ def test_x_3_a_real_worker_builds_the_xlsx_and_the_page_shows_its_progress(
         assert any(0 < n < ROWS for n in seen), seen  # the page showed the file half written
         assert seen == sorted(seen)
         assert f"共 {ROWS} 行" in page
-        assert Task.objects.filter(func="petitions.tasks.ledger_export", success=True).exists()
+        wait_for(
+            lambda: Task.objects.filter(
+                func="petitions.tasks.ledger_export", success=True
+            ).exists(),
+            started + WAIT,
+            "the cluster to record the task's success",
+            log,
+        )
     finally:
         stop_cluster(cluster)
     download = re.search(r'href="([^"]+)" data-export-download', page)[1]

@@ -26,7 +26,7 @@ from django_q.models import Schedule, Task
 from factories import detachment_user, superior_channel
 from test_import_jobs import csv_sheet, ticket_rows, upload
 from wagtail.models import ModelLogEntry
-from worker_cluster import log_tail, stop_cluster
+from worker_cluster import log_tail, stop_cluster, wait_for
 
 from petitions.models import Case, ImportJob
 from petitions.transfer.importing import install_default_mappings
@@ -131,7 +131,12 @@ def test_x_3_a_real_worker_checks_and_files_a_large_sheet_and_the_page_shows_its
         assert f"新建 {ROWS} 件；跳过 0 行" in page
         assert any(0 < n < ROWS for n in seen), seen  # the page showed the filing half done
         assert seen == sorted(seen)
-        assert Task.objects.filter(func="petitions.tasks.import_file", success=True).exists()
+        wait_for(
+            lambda: Task.objects.filter(func="petitions.tasks.import_file", success=True).exists(),
+            started + WAIT,
+            "the cluster to record the task's success",
+            log,
+        )
     finally:
         stop_cluster(cluster)
 

@@ -17,6 +17,7 @@ from factories import (
     superior_channel,
 )
 
+from petitions.admin import pagination
 from petitions.cases import search
 from petitions.models import Case, Petitioner
 from rules.roles import Role
@@ -201,3 +202,54 @@ def test_a13_1_reindex_cases_rebuilds_a_lost_index(client):
     call_command("reindex_cases", stdout=out)
     assert "已重建 1 件案件的检索索引" in out.getvalue()
     assert _numbers_found(client, "污水") == {case.number}
+
+
+def test_a13_1_a_common_word_counts_up_to_the_cap_and_narrowing_finds_every_match(
+    client, monkeypatch
+):
+    """Past the cap the page says "N 多条" and lists the first N; narrowing reaches the rest."""
+    monkeypatch.setattr(pagination, "SEARCH_COUNT_CAP", 4)
+    client.force_login(detachment_user())
+    west = [make_case(description="化工厂排放异味", place=f"西彭镇{i}号") for i in range(4)]
+    east = [make_case(description="餐馆油烟异味", place=f"陶家镇{i}号") for i in range(3)]
+    make_case(description="工地噪声扰民", place="白市驿1号")
+
+    response = client.get("/admin/cases/", {"q": "异味"})
+    page = response.content.decode()
+    assert "共有 4 多条符合，只列出前 4 条" in page
+    assert "4 多条" in page
+    assert len(_numbers_found(client, "异味")) == 4
+    # The newest first, as the ledger always lists them.
+    assert _numbers_found(client, "异味") == {c.number for c in east + west[-1:]}
+
+    # Narrowed by a word or a filter, the count is exact again and reaches every match.
+    page = client.get("/admin/cases/", {"q": "异味 西彭"}).content.decode()
+    assert "多条" not in page
+    assert "共有 4 个符合" in page
+    assert _numbers_found(client, "异味 西彭") == {c.number for c in west}
+    assert _numbers_found(client, "异味 陶家") == {c.number for c in east}
+
+    # At the cap exactly, the count is exact.
+    page = client.get("/admin/cases/", {"q": "化工厂"}).content.decode()
+    assert "多条" not in page
+    assert "共有 4 个符合" in page
+    # The ledger without a search counts every case.
+    page = client.get("/admin/cases/").content.decode()
+    assert "多条" not in page
+    assert "8 信访案件" in page
+
+
+def test_a13_1_a_search_runs_the_same_queries_under_and_over_the_count_cap(client, monkeypatch):
+    monkeypatch.setattr(pagination, "SEARCH_COUNT_CAP", 100)
+    department = DepartmentFactory(name="大气科")
+    handler = person("jingban", "李经办", Role.HANDLER)
+    department.staff.add(handler)
+    client.force_login(handler)
+    template = make_case(description="夜间异味扰民")
+    _clone(template, 60, department)
+    url = "/admin/cases/?q=异味"
+    under = _queries(client, url)
+    assert "共有 60 个符合" in client.get(url).content.decode()
+    _clone(template, 140, department)
+    assert _queries(client, url) == under
+    assert "共有 100 多条符合" in client.get(url).content.decode()

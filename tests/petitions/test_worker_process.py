@@ -27,7 +27,7 @@ from django.utils import timezone
 from django_q.models import Schedule, Task
 from django_q.tasks import async_task
 from factories import detachment_user, direct_channel, make_case
-from worker_cluster import log_tail, stop_cluster
+from worker_cluster import log_tail, stop_cluster, wait_for
 
 from petitions.models import Alert, Deadline, Supervision
 from petitions.worker.alerts import responsible_for
@@ -116,15 +116,6 @@ def _worker_pids(pid_file: Path) -> list[int]:
     return list(dict.fromkeys(int(line) for line in pid_file.read_text().split()))
 
 
-def _wait_for(condition, deadline: float, what: str, log: Path):
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}; cluster log:\n{log_tail(log)}")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a18_1_a_killed_worker_recovers_and_every_reminder_exists_exactly_once(tmp_path):
     today = timezone.localdate()
@@ -176,11 +167,11 @@ def test_a18_1_a_killed_worker_recovers_and_every_reminder_exists_exactly_once(t
             return Deadline.objects.filter(pk__in=recipients, reminded_at__isnull=False).count()
 
         # Kill the worker once some, but not all, reminders are done.
-        _wait_for(lambda: reminded() >= 10, deadline, "the sweep to start", log)
+        wait_for(lambda: reminded() >= 10, deadline, "the sweep to start", log)
         victim = _worker_pids(pid_file)[0]
         assert victim in _descendants(cluster.pid), "the sweep must run in a cluster worker"
         os.kill(victim, signal.SIGKILL)
-        _wait_for(lambda: _dead(victim), deadline, "the killed worker to die", log)
+        wait_for(lambda: _dead(victim), deadline, "the killed worker to die", log)
         time.sleep(0.5)  # a COMMIT sent just before the kill may still be applied by the server
         done_at_kill = reminded()
         alerts_at_kill = Alert.objects.count()
@@ -188,7 +179,7 @@ def test_a18_1_a_killed_worker_recovers_and_every_reminder_exists_exactly_once(t
         assert 0 < alerts_at_kill < expected_alerts
 
         # The sentinel starts a new worker; the ORM broker redelivers the sweep after `retry`.
-        task = _wait_for(
+        task = wait_for(
             lambda: Task.objects.filter(id=task_id, success=True).first(),
             deadline,
             "the redelivered sweep to succeed",
