@@ -25,6 +25,7 @@ from snippets.models import BureauLeadership, Department, OwnershipPlan, Ownersh
 SEES_ALL = frozenset({Role.DETACHMENT, Role.BUREAU_HEAD, Role.OFFICE, Role.DISCIPLINE})
 HANDLES_ALL = frozenset({Role.DETACHMENT, Role.BUREAU_HEAD})
 _GROUP_NAMES = "_petition_group_names"
+_HOST_DEPARTMENTS = "_petition_host_departments"
 
 
 def _case_scope(user) -> Q:
@@ -97,9 +98,12 @@ def _scope(user) -> Q:
         if len(departments) == 1
         else Q(host_department__in=departments)
     )
+    only_hosted = True
     for name, condition in conditions.items():
         if holds.get(name):
             scope |= condition
+            only_hosted = False
+    setattr(user, _HOST_DEPARTMENTS, departments if only_hosted and departments else None)
     return scope
 
 
@@ -109,13 +113,25 @@ def visible_cases(user, queryset: QuerySet | None = None) -> QuerySet:
         return queryset.none()
     if not user.has_perm("petitions.view_case"):
         return queryset.none()
+    setattr(user, _HOST_DEPARTMENTS, None)
     roles = user_roles(user)
     if user.is_superuser or roles & SEES_ALL:
         return queryset
     scope = _scope(user)
     if Role.DUTY in roles:
         scope |= Q(created_by=user)
+        setattr(user, _HOST_DEPARTMENTS, None)
     return queryset.filter(scope)
+
+
+def hosted_scope(user) -> list[int] | None:
+    """The departments whose hosted cases are all ``visible_cases`` gave this user, or None.
+
+    None when the user also sees other cases (co-handled, their own, every case), or when
+    ``visible_cases`` has not run for this user object: the ledger's search then narrows its
+    words to these departments (``search.search_q``), a hint the scope itself still enforces.
+    """
+    return getattr(user, _HOST_DEPARTMENTS, None)
 
 
 def can_view(user, case: Case) -> bool:

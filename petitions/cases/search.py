@@ -11,6 +11,10 @@ so any word of two characters or more is a phrase of pairs, and one character is
 - SQLite: an FTS5 table ``petitions_case_search`` (rowid = case id);
 - PostgreSQL: a table ``petitions_case_search`` (case id, ``tsvector``) with a GIN index. The
   vector and the query are written as literals, so PostgreSQL's parser never re-cuts the pairs.
+  Beside them the case's host department, with a GIN index over (department, words) through
+  ``btree_gin`` (migration 0030): a department's handler looks up their department's matches
+  alone. The department is copied from the case when a row is written, and a trigger on the
+  case keeps it in step when the case's department changes, however it is changed.
 
 The index is kept by the application, not by database triggers (the pairs are cut in Python):
 ``index_cases`` is called on every save of a case (``cases.signals``) and must be called with
@@ -185,10 +189,14 @@ def write_rows(rows: list[tuple[int, list[str]]]) -> None:
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The case's department beside its words (a handler's search, migration 0030): read
+            # from the case's row, and kept in step afterwards by a trigger on the case.
             cursor.executemany(
-                f"INSERT INTO {TABLE} (case_id, document) VALUES (%s, %s::tsvector) "  # noqa: S608
-                "ON CONFLICT (case_id) DO UPDATE SET document = EXCLUDED.document",
-                [(pk, _tsvector(found)) for pk, found in rows],
+                f"INSERT INTO {TABLE} (case_id, department_id, document) "  # noqa: S608
+                f"SELECT id, host_department_id, %s::tsvector FROM {Case._meta.db_table} "
+                "WHERE id = %s ON CONFLICT (case_id) DO UPDATE "
+                "SET document = EXCLUDED.document, department_id = EXCLUDED.department_id",
+                [(_tsvector(found), pk) for pk, found in rows],
             )
         else:
             # FTS5 replaces the row of the same rowid.
@@ -225,8 +233,12 @@ def _any_row(parts: list[str], params: list[str]) -> bool:
         return cursor.fetchone() is not None
 
 
-def search_q(query: str) -> Q:
-    """The cases a clerk's search finds: by number or ticket number prefix, or by words."""
+def search_q(query: str, departments: list[int] | None = None) -> Q:
+    """The cases a clerk's search finds: by number or ticket number prefix, or by words.
+
+    ``departments``: the user sees only the cases these departments host (``access``); on
+    PostgreSQL the words are then looked up in these departments' part of the index alone.
+    """
     text = _normal(query).strip()
     raw = unicodedata.normalize("NFKC", query).strip()
     parts: list[str] = []
@@ -247,7 +259,20 @@ def search_q(query: str) -> Q:
                 # word, reads the ledger's order and stops at the page's end instead of
                 # fetching and sorting every match.
                 parts, params = [], []
-            parts.append(f"SELECT case_id FROM {TABLE} WHERE document @@ %s::tsquery")  # noqa: S608
+            where = "document @@ %s::tsquery"
+            if departments:
+                # A handler's common word: the index's (department, words) entries give their
+                # department's matches (15,000 of 125,000 for 异味), instead of every match
+                # joined with the department's cases to count them (0.4 s). bigint, as the
+                # column: btree_gin compares no other type. An OR, not IN: GIN takes no array.
+                where = (
+                    "("
+                    + " OR ".join(["department_id = %s::bigint"] * len(departments))
+                    + ") AND "
+                    + where
+                )
+                params.extend(str(pk) for pk in departments)
+            parts.append(f"SELECT case_id FROM {TABLE} WHERE {where}")  # noqa: S608
             params.append(_tsquery(phrases))
         else:
             parts.append(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s")  # noqa: S608

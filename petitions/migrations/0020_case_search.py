@@ -6,7 +6,7 @@ Built from the cases already there, so an existing database finds its cases at o
 import django.db.models.deletion
 from django.db import migrations, models
 
-from petitions.cases.search import document_tokens, write_rows
+from petitions.cases.search import _tsvector, document_tokens, write_rows
 
 SQLITE = [
     "CREATE VIRTUAL TABLE petitions_case_search USING fts5("
@@ -36,7 +36,16 @@ def create(apps, schema_editor):
         if not rows:
             return
         # The one way of cutting texts into tokens is the application's.
-        write_rows([(row[0], document_tokens(row[1:])) for row in rows])
+        found = [(row[0], document_tokens(row[1:])) for row in rows]
+        if vendor == "sqlite":
+            write_rows(found)
+        else:
+            # The table as this migration makes it (write_rows fills columns added later, 0030).
+            with schema_editor.connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO petitions_case_search (case_id, document) VALUES (%s, %s::tsvector)",
+                    [(pk, _tsvector(tokens)) for pk, tokens in found],
+                )
         last = rows[-1][0]
 
 

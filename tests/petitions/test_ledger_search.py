@@ -145,6 +145,68 @@ def test_a6_1_search_stays_within_what_the_handler_may_see(client):
     assert _numbers_found(client, unseen.number) == set()
 
 
+def test_a6_1_a_handler_finds_a_case_once_it_moves_into_their_department(client):
+    """The index keeps each case's department (PostgreSQL): a move by save or UPDATE follows."""
+    water, air = DepartmentFactory(name="水科"), DepartmentFactory(name="大气科")
+    water_handler = person("shui", "王经办", Role.HANDLER)
+    air_handler = person("qi", "李经办", Role.HANDLER)
+    water.staff.add(water_handler)
+    air.staff.add(air_handler)
+    case = make_case(description="夜间偷排异味废气")
+    case.host_department = water
+    case.save(update_fields=["host_department"])  # what dispatch saves
+    client.force_login(water_handler)
+    assert _numbers_found(client, "异味") == {case.number}
+    client.force_login(air_handler)
+    assert _numbers_found(client, "异味") == set()
+
+    case.host_department = air
+    case.save(update_fields=["host_department"])  # naming another lead department
+    assert _numbers_found(client, "异味") == {case.number}
+    client.force_login(water_handler)
+    assert _numbers_found(client, "异味") == set()
+
+    Case.objects.filter(pk=case.pk).update(host_department=water)  # an UPDATE of several
+    assert _numbers_found(client, "异味") == {case.number}
+    assert _numbers_found(client, "偷排") == {case.number}
+    search.reindex_all()
+    assert _numbers_found(client, "异味") == {case.number}
+    client.force_login(air_handler)
+    assert _numbers_found(client, "异味") == set()
+
+
+def test_a6_1_a_handler_also_finds_the_cases_they_see_outside_their_department(client):
+    """Co-handled cases are in a handler's scope: their words are found there too."""
+    mine, theirs = DepartmentFactory(name="大气科"), DepartmentFactory(name="水科")
+    handler = person("jingban", "李经办", Role.HANDLER)
+    mine.staff.add(handler)
+    hosted = make_case(description="锅炉冒黑烟")
+    co_handled = make_case(description="锅炉冒黑烟")
+    Case.objects.filter(pk=hosted.pk).update(host_department=mine)
+    Case.objects.filter(pk=co_handled.pk).update(host_department=theirs)
+    co_handled.co_departments.add(mine)
+    client.force_login(handler)
+    assert _numbers_found(client, "黑烟") == {hosted.number, co_handled.number}
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a13_1_a_handlers_word_is_looked_up_in_their_departments_part_of_the_index(client):
+    """PostgreSQL: the words' index by (department, words) for a department's handler only."""
+    department = DepartmentFactory(name="大气科")
+    handler = person("jingban", "李经办", Role.HANDLER)
+    department.staff.add(handler)
+    case = make_case(description="厂区排放异味")
+    Case.objects.filter(pk=case.pk).update(host_department=department)
+    for user, narrowed in ((handler, True), (detachment_user(), False)):
+        client.force_login(user)
+        client.get("/admin/cases/", {"q": "异味"})
+        with CaptureQueriesContext(connection) as ctx:
+            assert _numbers_found(client, "异味") == {case.number}
+        words = [q["sql"] for q in ctx.captured_queries if "@@" in q["sql"]]
+        assert words
+        assert all(("::bigint" in sql) == narrowed for sql in words), (narrowed, words)
+
+
 def _clone(template: Case, count: int, department=None) -> None:
     start = Case.objects.count() + 1
     clones = []
