@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from django.utils.html import escape
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import GroupPagePermission, Locale, Page, Site
@@ -127,6 +128,14 @@ def ensure_public_pages() -> HomePage:
         Locale.objects.get_or_create(
             language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
         )
+        # Page 1, as Wagtail's migration makes it: the admin's page explorer takes page 1 for
+        # the root (any other start page it fetches from the admin API, which never serves the
+        # root). A flushed table keeps its id sequence where it had got to: it starts again.
+        if not Page.objects.exists():
+            table = {"table": Page._meta.db_table, "column": "id"}
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_by_name_sql(no_style(), [table]):
+                    cursor.execute(sql)
         root = Page.add_root(title="Root", slug="root")
     site = Site.objects.filter(is_default_site=True).first()
     home = HomePage.objects.first()

@@ -136,6 +136,29 @@ def test_x_1_starter_creates_the_pages_once_and_keeps_edits(client):
     assert "环境信访（已修改）" in html and "Welcome" not in html
 
 
+@pytest.mark.django_db(transaction=True)
+def test_x_1_a_flushed_database_gets_its_tree_root_back_as_page_1(client):
+    """Wagtail's page explorer takes page 1 for the tree root (its sidebar script fetches any
+    other start page from the admin API, which never serves the root: a 404, and a menu whose
+    header links to /admin/pages/0/). A database flushed of its pages (restored without them, or
+    a test database between transactional tests) keeps its id sequence: the root the starter
+    makes again must still be page 1, and the pages after it must not collide with it."""
+    Site.objects.all().delete()
+    Page.objects.all().delete()
+    Page.add_root(title="Root", slug="root")  # a page made and flushed: the sequence moves on
+    Page.objects.all().delete()
+
+    home = ensure_public_pages()
+
+    assert Page.get_first_root_node().pk == 1
+    assert home.pk > 1 and Page.objects.count() == 4  # root, home, guide, referral guide
+    admin = get_user_model().objects.create_superuser("chief", "", "pw")
+    client.force_login(admin)
+    menu = client.get("/admin/pages/1/")
+    assert menu.status_code == 200 and home.title in menu.content.decode()
+    assert client.get(f"/admin/api/main/pages/{home.pk}/").status_code == 200
+
+
 def test_x_1_load_starter_builds_the_site_and_the_nav(client, tmp_path, settings):
     settings.VAR_DIR = tmp_path
     call_command("load_starter")
