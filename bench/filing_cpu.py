@@ -7,8 +7,8 @@ Run from the project root:
 
 The test client on the production settings and a fresh SQLite file under var/bench/filing_cpu/
 (migrated, starter loaded, as bench/filing.py prepares it). One process alternates blocks of 50
-form pages with the empty form's fields rendered afresh and kept
-(`petition_site.public.views.empty_form_fields`), then 50 filings, 5 times; prints the CPU per
+form pages rendered afresh (the kept page and fields forgotten before each) and kept
+(`petition_site.public.views._empty_form_page`), then 50 filings, 5 times; prints the CPU per
 request (`time.process_time`) of each block and the medians, so both ways see the same machine.
 
 With `--profile`, it then profiles 200 of each request (the form page, the filing POST and the
@@ -60,7 +60,11 @@ def main() -> None:
     from petitions.intake.filing import new_submission_token
 
     client = Client(HTTP_X_FORWARDED_PROTO="https")
-    kept = views.empty_form_fields
+
+    def form_afresh():
+        views._EMPTY_FORM_PAGES.clear()
+        views._EMPTY_FORM_FIELDS.clear()
+        return client.get("/xinfang/file/")
 
     def filing(i: int) -> str:
         data = {
@@ -88,14 +92,12 @@ def main() -> None:
     afresh, kept_times, posts = [], [], []
     numbers = iter(range(10**6))
     for _ in range(0 if wanted.skip_blocks else BLOCKS):
-        views.empty_form_fields = lambda form: None  # type: ignore[assignment]
-        afresh.append(per_request(lambda: client.get("/xinfang/file/")))
-        views.empty_form_fields = kept
+        afresh.append(per_request(form_afresh))
         kept_times.append(per_request(lambda: client.get("/xinfang/file/")))
         posts.append(per_request(lambda: filing(next(numbers))))
     for label, times in (
-        ("form, fields rendered afresh", afresh),
-        ("form, fields kept", kept_times),
+        ("form page, rendered afresh", afresh),
+        ("form page, kept", kept_times),
         ("filing POST", posts),
     ):
         if not times:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import posixpath
+import secrets
 
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,6 +37,7 @@ from petitions.intake.receipts import (
 from petitions.intake.status import acceptance_due, lookup_refusal, public_view_of
 from petitions.models import PublicSubmission
 from snippets import local_copies
+from snippets.bureau import bureau_profile
 from snippets.referral import matching_entries
 
 
@@ -102,14 +105,18 @@ def file_petition(request):
             form.data["submission_token"] = new_submission_token()
         phone = form.cleaned_data.get("phone", "")
     else:
-        form = PublicFilingForm(initial={"submission_token": new_submission_token()})
-        phone = ""
+        form, phone = None, ""
     # The counters, the configuration's version and the navigation in one read of the cache.
     entries = abuse.read_counters(
         address, phone, also=[local_copies.VERSION_KEY, PAGE_URLS_CACHE_KEY]
     )
     request.shared_cache_entries = entries
-    if abuse.challenge_needed(address, phone, entries=entries):
+    challenge = abuse.challenge_needed(address, phone, entries=entries)
+    if form is None:
+        if not challenge and not request.META.get("QUERY_STRING"):
+            return _empty_form_page(request, local_copies.shared_version(entries))
+        form = PublicFilingForm(initial={"submission_token": new_submission_token()})
+    if challenge:
         form.ask(abuse.new_challenge())
     fields_html = None
     if not form.is_bound:
@@ -117,6 +124,55 @@ def file_petition(request):
             fields_html = empty_form_fields(form)
     context = {"form": form, "fields_html": fields_html}
     return render(request, "public/file.html", context, status=http_status)
+
+
+#: Stand-ins for what differs per response in a kept page: random, so no text of the
+#: configuration can contain one.
+_PER_RESPONSE = {
+    name: f"per-response-{name}-{secrets.token_hex(16)}" for name in ("csrf", "nonce", "token")
+}
+#: The empty form's page as rendered, with the stand-ins (see _empty_form_page).
+_EMPTY_FORM_PAGES: dict[tuple, str] = {}
+
+
+def _empty_form_page(request, version: str) -> HttpResponse:
+    """The empty filing form's page: rendered once per process and kept, then given this
+    response's CSRF token, CSP nonce and submission token. Rendering the page was most of what
+    a visitor's first request cost (issue 14).
+
+    The key holds all the page shows of the configuration: the language, the bureau's profile,
+    the navigation's links and the categories (this process's copy, current as of the shared
+    `version`), so a change shows on the next page. A page with a query string (it is echoed in
+    the language switch) or a challenge is rendered for its visitor instead.
+    """
+    with local_copies.checked(version):
+        categories = tuple((c.pk, c.name) for c in local_copies.categories())
+        key = (
+            get_language(),
+            request.path,
+            bureau_profile(),
+            tuple(sorted(public_page_urls(request).items())),
+            categories,
+        )
+        page = _EMPTY_FORM_PAGES.get(key)
+        if page is None:
+            form = PublicFilingForm(initial={"submission_token": _PER_RESPONSE["token"]})
+            context = {
+                "form": form,
+                "fields_html": empty_form_fields(form),
+                "csrf_token": _PER_RESPONSE["csrf"],
+                "CSP_NONCE": _PER_RESPONSE["nonce"],
+            }
+            page = render_to_string("public/file.html", context, request=request)
+            if len(_EMPTY_FORM_PAGES) >= _EMPTY_FORMS_KEPT:
+                _EMPTY_FORM_PAGES.clear()
+            _EMPTY_FORM_PAGES[key] = page
+    # Each is URL-safe base64 or letters and digits: nothing to escape in an attribute.
+    return HttpResponse(
+        page.replace(_PER_RESPONSE["csrf"], get_token(request))
+        .replace(_PER_RESPONSE["nonce"], str(request.csp_nonce))
+        .replace(_PER_RESPONSE["token"], new_submission_token())
+    )
 
 
 #: The empty form's fields as rendered, by language and category list (see empty_form_fields).

@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "snippets.bureau.context_processor",
+                "csp.context_processors.nonce",
             ],
         },
     },
