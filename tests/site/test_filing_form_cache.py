@@ -143,3 +143,25 @@ def test_x_1_a_page_with_a_query_string_or_a_challenge_is_rendered_for_its_visit
     page = client.get(FILE_URL + "?from=sms").content.decode()
     assert 'name="next" value="/xinfang/file/?from=sms"' in page
     assert not views._EMPTY_FORM_PAGES
+
+
+def test_x_1_a_forms_own_changes_never_reach_the_next_visitors_form():
+    """The form's fields are shared by the process's forms: what one form changes for its
+    visitor (an anonymous report's optional name, the errors' descriptions, a challenge) is on
+    its own copy."""
+    from petitions.intake.abuse import new_challenge
+
+    first = PublicFilingForm({"anonymous": "on", "kind": "pollution", "place": ""})
+    assert not first.is_valid()
+    first.describe_errors()
+    challenge = new_challenge()
+    first.ask(challenge)
+    assert 'aria-describedby="id_place_error' in str(first["place"])
+    assert " required" not in str(first["name"])
+    assert first["challenge_answer"].label == challenge.question
+
+    second = PublicFilingForm(initial={"submission_token": "x" * 43})
+    assert "id_place_error" not in str(second["place"])
+    assert " required" in str(second["name"]) and " required" in str(second["phone"])
+    assert second["challenge_answer"].label == "验证问题"
+    assert second.fields["description"] is PublicFilingForm().fields["description"]  # shared
