@@ -94,6 +94,10 @@ def _converter(field: Field) -> Callable[[list[Any]], list[Any]] | None:
     return convert
 
 
+#: On PostgreSQL, as many rows as go in one INSERT … VALUES; more go as arrays (UNNEST).
+_FEW_ROWS = 20
+
+
 def _sqlite_max_params() -> int:
     """How many parameters one statement may carry: the build's own limit (32766 since
     SQLite 3.32), where Django assumes the old 999."""
@@ -137,9 +141,12 @@ def insert_rows(
             if returning_ids:
                 ids.extend(row[0] for row in cursor.fetchall())
 
-    if connection.vendor == "postgresql":
+    width = len(model_fields)
+    rows = list(rows)
+    if connection.vendor == "postgresql" and len(rows) > _FEW_ROWS:
         # One array a column, as Django's own bulk insert on PostgreSQL: a statement of a few
-        # parameters, where VALUES would make the driver split a query of thousands.
+        # parameters, where VALUES would make the driver split a query of thousands. A few
+        # rows (a single filing's) go as VALUES: the driver builds arrays in far more steps.
         arrays = [list(column) for column in zip(*rows, strict=True)]
         if arrays:
             for i, convert in converters:
@@ -153,8 +160,9 @@ def insert_rows(
             )
         return ids
 
-    width = len(model_fields)
-    per_statement = max(1, _sqlite_max_params() // width)
+    per_statement = (
+        max(1, _sqlite_max_params() // width) if connection.vendor == "sqlite" else _FEW_ROWS
+    )
     one = "(" + ", ".join(["%s"] * width) + ")"
     insert = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (names of the model)
     remaining = iter(rows)

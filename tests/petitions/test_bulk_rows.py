@@ -21,6 +21,7 @@ from factories import CategoryFactory, detachment_user, make_case, superior_chan
 from wagtail.log_actions import LogContext, log
 from wagtail.models import ModelLogEntry
 
+from petitions.cases import bulk_rows
 from petitions.cases.bulk_rows import insert_instances, insert_new, insert_rows
 from petitions.cases.deadlines import build_deadline
 from petitions.cases.duplicates import case_keys
@@ -331,3 +332,20 @@ def test_new_rows_take_the_defaults_and_a_repeat_is_absorbed_by_the_unique_key()
     assert sorted(Alert.objects.values_list("key", flat=True)) == ["new", "orm", "rows"]
     with pytest.raises(ValueError, match="no field"):
         insert_new(Alert, [given | {"key": "x", "colour": "red"}])
+
+
+@pytest.mark.parametrize("count", [1, bulk_rows._FEW_ROWS + 5])
+def test_a_few_rows_and_many_are_stored_alike(count):
+    """A few rows go as one INSERT … VALUES, many as arrays (PostgreSQL): the same rows."""
+    channel = superior_channel()
+    orm = _case(channel, "ORM-1")
+    Case.objects.bulk_create([orm])
+    cases = [_case(channel, f"ROWS-{i}") for i in range(count)]
+    insert_instances(cases, returning_ids=True)
+    assert [c.pk for c in cases] == sorted(c.pk for c in cases)  # ids in the order given
+    times = ("number", "created_at", "updated_at")
+    for case in cases:
+        assert _stored(Case, case.pk, skip=times) == _stored(Case, orm.pk, skip=times)
+    assert set(Case.objects.values_list("number", flat=True)) == {"ORM-1"} | {
+        f"ROWS-{i}" for i in range(count)
+    }
