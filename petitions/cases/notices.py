@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from petitions.cases.bulk_rows import insert_new
 from petitions.cases.models import (
     Case,
     Petitioner,
@@ -53,18 +54,20 @@ def enqueue_petitioner_message(
     if query_code:
         body = body.replace(query_code, "*" * len(query_code))
     # One message per event and number (one_message_per_event): a repeat adds nothing.
-    PetitionerMessage.objects.bulk_create(
+    insert_new(
+        PetitionerMessage,
         [
-            PetitionerMessage(
-                case=case,
-                event=event,
-                to=phone,
-                body=body,
-                redact=sealed,
-                next_attempt_at=now,
-            )
+            {
+                "case": case.pk,
+                "event": event,
+                "to": phone,
+                "body": body,
+                "redact": sealed,
+                "next_attempt_at": now,
+            }
             for phone in dict.fromkeys(p.phone for p in case.petitioners.all() if p.phone)
         ],
+        now=now,
         ignore_conflicts=True,
     )
 
