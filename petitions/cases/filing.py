@@ -70,18 +70,22 @@ class Filing:
     attachments: Sequence = ()
 
 
-def file_case(filing: Filing, *, user=None) -> Case:
+def file_case(filing: Filing, *, user=None, savepoint: bool = True) -> Case:
     """Enter a petition: it gets its number at once, from any channel, so no intake can vanish.
 
     The acceptance limit starts from the day of receipt (第十五条): 3 working days for a direct
     petition, 5 for a superior-assigned or transferred one (plus its 5-day objection limit).
     One petition is a batch of one: there is one way to file a case (`file_cases`).
     """
-    return file_cases([filing], user=user)[0]
+    return file_cases([filing], user=user, savepoint=savepoint)[0]
 
 
 def file_cases(
-    filings: Sequence[Filing], *, user=None, prefetch_petitioners: bool = True
+    filings: Sequence[Filing],
+    *,
+    user=None,
+    prefetch_petitioners: bool = True,
+    savepoint: bool = True,
 ) -> list[Case]:
     """Enter petitions in one batch (批量登记), in one transaction: all are filed, or none.
 
@@ -95,13 +99,20 @@ def file_cases(
     Each case comes back with its petitioners as if prefetched (the receipt and the first
     message to the petitioner read them); a caller that keeps only the cases' ids (an import)
     passes ``prefetch_petitioners=False``.
+
+    Within a caller's transaction the batch is a savepoint, so a caller may catch a failure and
+    go on; a caller whose transaction ends with any failure passes ``savepoint=False`` and saves
+    the savepoint's two statements.
     """
     if not filings:
         return []
     created_by = user if user is not None and user.is_authenticated else None
     now = timezone.now()
     # Records are kept in the bureau's language, whatever language the visitor reads.
-    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+    with (
+        transaction.atomic(savepoint=savepoint),
+        translation.override(settings.LANGUAGE_CODE),
+    ):
         received = [filing.received_at or now for filing in filings]
         received_on = [timezone.localtime(at).date() for at in received]
         numbers = _numbers_for(received_on)

@@ -187,23 +187,25 @@ def index_is_empty() -> bool:
 def write_rows(rows: list[tuple[int, list[str]]]) -> None:
     if not rows:
         return
+    if connection.vendor == "postgresql":
+        # The case's department beside its words (a handler's search, migration 0030): read
+        # from the case's row, and kept in step afterwards by a trigger on the case.
+        sql = (
+            f"INSERT INTO {TABLE} (case_id, department_id, document) "  # noqa: S608
+            f"SELECT id, host_department_id, %s::tsvector FROM {Case._meta.db_table} "
+            "WHERE id = %s ON CONFLICT (case_id) DO UPDATE "
+            "SET document = EXCLUDED.document, department_id = EXCLUDED.department_id"
+        )
+        params = [(_tsvector(found), pk) for pk, found in rows]
+    else:
+        # FTS5 replaces the row of the same rowid.
+        sql = f"INSERT OR REPLACE INTO {TABLE} (rowid, body) VALUES (%s, %s)"  # noqa: S608
+        params = [(pk, " ".join(found)) for pk, found in rows]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The case's department beside its words (a handler's search, migration 0030): read
-            # from the case's row, and kept in step afterwards by a trigger on the case.
-            cursor.executemany(
-                f"INSERT INTO {TABLE} (case_id, department_id, document) "  # noqa: S608
-                f"SELECT id, host_department_id, %s::tsvector FROM {Case._meta.db_table} "
-                "WHERE id = %s ON CONFLICT (case_id) DO UPDATE "
-                "SET document = EXCLUDED.document, department_id = EXCLUDED.department_id",
-                [(_tsvector(found), pk) for pk, found in rows],
-            )
+        if len(params) == 1:
+            cursor.execute(sql, params[0])  # a filing's one row: no batch to set up
         else:
-            # FTS5 replaces the row of the same rowid.
-            cursor.executemany(
-                f"INSERT OR REPLACE INTO {TABLE} (rowid, body) VALUES (%s, %s)",  # noqa: S608
-                [(pk, " ".join(found)) for pk, found in rows],
-            )
+            cursor.executemany(sql, params)
 
 
 # --- searching ------------------------------------------------------------------------------

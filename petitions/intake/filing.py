@@ -432,7 +432,8 @@ def file_public_petition(
             # A repeat, or the other request committed first (SQLite serialises writers).
             if (existing := _existing(submission_token)) is not None:
                 return existing, None, False
-            case = file_case(filing)
+            # No savepoint of its own: any failure ends this transaction.
+            case = file_case(filing, savepoint=False)
             insert_new(
                 PublicSubmission,
                 [{"token": submission_token, "case": case.pk, "query_code_hash": code_hash}],

@@ -1,4 +1,4 @@
-"""What a public filing costs the database (issue 14): at most 18 SQL statements (25 before the
+"""What a public filing costs the database (issue 14): at most 16 SQL statements (25 before the
 channel, its limits and the message templates were kept per process), one commit for the case
 and the abuse counters, and none for a session, on the real filing POST."""
 
@@ -47,7 +47,7 @@ def form(phone: str, **changes) -> dict:
 # Transactions as in production: the view's own transaction is the outermost one, not a
 # savepoint inside the test's.
 @pytest.mark.django_db(transaction=True)
-def test_a_public_filing_costs_at_most_18_statements(client, django_assert_max_num_queries):
+def test_a_public_filing_costs_at_most_16_statements(client, django_assert_max_num_queries):
     website_channel()
     ensure_public_pages()
     category = a_category()
@@ -55,7 +55,7 @@ def test_a_public_filing_costs_at_most_18_statements(client, django_assert_max_n
     assert client.post(FILE_URL, form("13912345678", categories=[category.pk])).status_code == 302
     client.get(FILE_URL)
 
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(16):
         response = client.post(FILE_URL, form("13912345679", categories=[category.pk]))
     assert response.status_code == 302
     case = Case.objects.latest("id")
