@@ -472,6 +472,23 @@ def _reply_fields(text_label: StrOrPromise, *, outcome: bool = False) -> tuple[F
     return fields
 
 
+#: What issuing a reply, a review opinion or a re-review opinion checks (第十七条, 第十九条).
+_REPLY_GUARDS = (
+    _DRAFT_APPROVED,
+    _draft_has_no_instructions,
+    _no_future_dates,
+    _reply_not_before_received,
+)
+
+
+def _request_fields(date_label: StrOrPromise, text_label: StrOrPromise) -> tuple[FieldSpec, ...]:
+    """A petitioner's request for review or re-review: when it came and what it asks."""
+    return (
+        FieldSpec("requested_on", date_label, FieldKind.DATE, default_today=True),
+        FieldSpec("request", text_label, FieldKind.TEXT),
+    )
+
+
 REPLY_METHODS = (
     ("letter", _("书面答复函")),
     ("in_person", _("当面送达")),
@@ -726,12 +743,7 @@ TRANSITIONS: dict[str, Transition] = {
             _HANDLING,
             "第十七条",
             _reply_fields(_("答复内容")),
-            guards=(
-                _DRAFT_APPROVED,
-                _draft_has_no_instructions,
-                _no_future_dates,
-                _reply_not_before_received,
-            ),
+            guards=_REPLY_GUARDS,
         ),
         Transition(
             "request_review",
@@ -740,12 +752,7 @@ TRANSITIONS: dict[str, Transition] = {
             State.REVIEW_REQUESTED,
             _DETACHMENT_OR_PETITIONER,
             "第十九条第一款",
-            (
-                FieldSpec(
-                    "requested_on", _("收到复查请求日期"), FieldKind.DATE, default_today=True
-                ),
-                FieldSpec("request", _("复查请求内容"), FieldKind.TEXT),
-            ),
+            _request_fields(_("收到复查请求日期"), _("复查请求内容")),
             guards=(_no_future_dates, _within_review_window),
         ),
         Transition(
@@ -756,12 +763,7 @@ TRANSITIONS: dict[str, Transition] = {
             _HANDLING,
             "第十九条第一款",
             _reply_fields(_("复查意见"), outcome=True),
-            guards=(
-                _DRAFT_APPROVED,
-                _draft_has_no_instructions,
-                _no_future_dates,
-                _reply_not_before_received,
-            ),
+            guards=_REPLY_GUARDS,
         ),
         Transition(
             "request_re_review",
@@ -770,12 +772,7 @@ TRANSITIONS: dict[str, Transition] = {
             State.RE_REVIEW_REQUESTED,
             _DETACHMENT_OR_PETITIONER,
             "第十九条第二款",
-            (
-                FieldSpec(
-                    "requested_on", _("收到复核请求日期"), FieldKind.DATE, default_today=True
-                ),
-                FieldSpec("request", _("复核请求内容"), FieldKind.TEXT),
-            ),
+            _request_fields(_("收到复核请求日期"), _("复核请求内容")),
             guards=(_no_future_dates, _within_re_review_window),
         ),
         Transition(
@@ -786,12 +783,7 @@ TRANSITIONS: dict[str, Transition] = {
             _HANDLING,
             "第十九条第二款",
             _reply_fields(_("复核意见"), outcome=True),
-            guards=(
-                _DRAFT_APPROVED,
-                _draft_has_no_instructions,
-                _no_future_dates,
-                _reply_not_before_received,
-            ),
+            guards=_REPLY_GUARDS,
         ),
         Transition(
             "close",
