@@ -10,20 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import subprocess
-import sys
 import textwrap
 import time
-from pathlib import Path
 
 import openpyxl
 import pytest
 import test_access_matrix as matrix
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django_q.models import OrmQ, Schedule, Task
@@ -31,12 +26,11 @@ from factories import UserFactory, detachment_user, make_case
 from test_export import _body, _varied_cases
 from wagtail.models import ModelLogEntry
 from wagtail.users.models import UserProfile
-from worker_cluster import log_tail, stop_cluster, wait_for
+from worker_cluster import log_tail, start_cluster, stop_cluster, wait_for
 
 from petitions.admin.export_jobs import build_ledger_export
 from petitions.models import ExportJob
 
-ROOT = Path(__file__).resolve().parents[2]
 world = matrix.world
 
 
@@ -226,20 +220,8 @@ WAIT = 120
 
 #: In the cluster only, progress is reported every 5 rows and each report is slow (0.3 s), so
 #: the page can be seen while the file is half written.
-LAUNCHER = textwrap.dedent(
+PATCH = textwrap.dedent(
     """
-    import os
-    import time
-
-    from django.conf import settings
-
-    settings.DATABASES["default"]["NAME"] = os.environ["WORKER_TEST_DB_NAME"]
-    settings.Q_CLUSTER.update(workers=1, timeout=60, retry=90, poll=0.2, bulk=1, queue_limit=2)
-
-    import django
-
-    django.setup()
-
     import petitions.admin.export_jobs as export_jobs
     from petitions.admin.views import CaseIndexView
 
@@ -258,10 +240,6 @@ LAUNCHER = textwrap.dedent(
 
 
     export_jobs.progress_reporter = slow_progress_reporter
-
-    from django.core.management import call_command
-
-    call_command("qcluster")
     """
 )
 
@@ -277,27 +255,8 @@ def test_x_3_a_real_worker_builds_the_xlsx_and_the_page_shows_its_progress(
     in_request = _cells(_body(_ask(client)))
     settings.PETITIONS_EXPORT_XLSX_INLINE_ROWS = ROWS - 1
     Schedule.objects.update(next_run=timezone.now() + dt.timedelta(days=1))
-    launcher = tmp_path / "launch_qcluster.py"
-    launcher.write_text(LAUNCHER)
-    log = tmp_path / "qcluster.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "petition_site.settings.test",
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,  # the task package is signed with it
-        "PETITIONS_VAR_DIR": str(settings.VAR_DIR),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-        "WORKER_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
-    }
     started = time.monotonic()
-    with log.open("wb") as out:
-        cluster = subprocess.Popen(
-            [sys.executable, str(launcher)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    cluster, log = start_cluster(tmp_path, settings, PATCH)
     try:
         job_url = _ask(client)["Location"]
         seen: list[int] = []

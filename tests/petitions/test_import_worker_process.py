@@ -9,46 +9,28 @@ the page can be seen in the middle of the filing.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
-import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.utils import timezone
 from django_q.models import Schedule, Task
 from factories import detachment_user, superior_channel
 from test_import_jobs import csv_sheet, ticket_rows, upload
 from wagtail.models import ModelLogEntry
-from worker_cluster import log_tail, stop_cluster, wait_for
+from worker_cluster import log_tail, start_cluster, stop_cluster, wait_for
 
 from petitions.models import Case, ImportJob
 from petitions.transfer.importing import install_default_mappings
 
-ROOT = Path(__file__).resolve().parents[2]
 ROWS = 60
 WAIT = 120
 
-LAUNCHER = textwrap.dedent(
+PATCH = textwrap.dedent(
     """
-    import os
-    import time
-
-    from django.conf import settings
-
-    settings.DATABASES["default"]["NAME"] = os.environ["WORKER_TEST_DB_NAME"]
-    settings.Q_CLUSTER.update(workers=1, timeout=60, retry=90, poll=0.2, bulk=1, queue_limit=2)
-
-    import django
-
-    django.setup()
-
     import petitions.transfer.importing as importing
 
     importing.TicketResource._meta.batch_size = 5
@@ -61,10 +43,6 @@ LAUNCHER = textwrap.dedent(
 
 
     importing.file_filings = slow_file_filings
-
-    from django.core.management import call_command
-
-    call_command("qcluster")
     """
 )
 
@@ -78,28 +56,9 @@ def test_x_3_a_real_worker_checks_and_files_a_large_sheet_and_the_page_shows_its
     install_default_mappings()
     user = detachment_user()
     Schedule.objects.update(next_run=timezone.now() + dt.timedelta(days=1))
-    launcher = tmp_path / "launch_qcluster.py"
-    launcher.write_text(LAUNCHER)
-    log = tmp_path / "qcluster.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "petition_site.settings.test",
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,  # the task package is signed with it
-        "PETITIONS_VAR_DIR": str(settings.VAR_DIR),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-        "WORKER_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
-    }
     client.force_login(user)
     started = time.monotonic()
-    with log.open("wb") as out:
-        cluster = subprocess.Popen(
-            [sys.executable, str(launcher)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    cluster, log = start_cluster(tmp_path, settings, PATCH)
     try:
         job_url = upload(client, csv_sheet(ticket_rows(ROWS)), channel=hotline)["Location"]
         job = ImportJob.objects.get()

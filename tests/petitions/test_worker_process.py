@@ -13,27 +13,22 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 from django_q.models import Schedule, Task
 from django_q.tasks import async_task
 from factories import detachment_user, direct_channel, make_case
-from worker_cluster import log_tail, stop_cluster, wait_for
+from worker_cluster import log_tail, start_cluster, stop_cluster, wait_for
 
 from petitions.models import Alert, Deadline, Supervision
 from petitions.worker.alerts import responsible_for
 from petitions.worker.sweep import run_sweep
-
-ROOT = Path(__file__).resolve().parents[2]
 
 CASES = 60
 #: Cluster settings for the test: a sweep of CASES slow reminders takes about 7 s.
@@ -41,23 +36,8 @@ TIMEOUT, RETRY = 15, 20
 #: Upper bound for everything the cluster has to do (start, sweep, redelivery, rest of sweep).
 WAIT = 120
 
-LAUNCHER = textwrap.dedent(
+PATCH = textwrap.dedent(
     """
-    import os
-    import sys
-    import time
-
-    from django.conf import settings
-
-    settings.DATABASES["default"]["NAME"] = os.environ["WORKER_TEST_DB_NAME"]
-    settings.Q_CLUSTER.update(
-        workers=1, timeout={timeout}, retry={retry}, poll=0.2, bulk=1, queue_limit=2
-    )
-
-    import django
-
-    django.setup()
-
     import petitions.worker.reminders as reminders
 
     original = reminders.create_alerts_set_wise
@@ -67,19 +47,15 @@ LAUNCHER = textwrap.dedent(
     def slow_create_alerts(items, kind):
         # Tell the test which process is the worker, then be slow enough to be killed mid-sweep.
         with open(pid_file, "a") as f:
-            f.write(f"{{os.getpid()}}\\n")
+            f.write(f"{os.getpid()}\\n")
         items = list(items)
         time.sleep(0.1 * len(items))
         return original(items, kind)
 
 
     reminders.create_alerts_set_wise = slow_create_alerts
-
-    from django.core.management import call_command
-
-    call_command("qcluster")
     """
-).format(timeout=TIMEOUT, retry=RETRY)
+)
 
 
 def _children(pid: int) -> list[int]:
@@ -135,30 +111,16 @@ def test_a18_1_a_killed_worker_recovers_and_every_reminder_exists_exactly_once(t
         next_run=timezone.now() + dt.timedelta(days=1)
     )
 
-    launcher = tmp_path / "launch_qcluster.py"
-    launcher.write_text(LAUNCHER)
     pid_file = tmp_path / "worker.pids"
-    log = tmp_path / "qcluster.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "petition_site.settings.test",
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,  # the task package is signed with it
-        "PETITIONS_VAR_DIR": str(settings.VAR_DIR),
-        "PETITIONS_SWEEP_BATCH": "5",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-        "WORKER_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
-        "WORKER_TEST_PID_FILE": str(pid_file),
-    }
     started = time.monotonic()
-    with log.open("wb") as out:
-        cluster = subprocess.Popen(
-            [sys.executable, str(launcher)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    cluster, log = start_cluster(
+        tmp_path,
+        settings,
+        PATCH,
+        timeout=TIMEOUT,
+        retry=RETRY,
+        env={"PETITIONS_SWEEP_BATCH": "5", "WORKER_TEST_PID_FILE": str(pid_file)},
+    )
     try:
         task_id = async_task("petitions.tasks.sweep")
         deadline = started + WAIT
