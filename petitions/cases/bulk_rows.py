@@ -142,8 +142,11 @@ def insert_rows(
                 ids.extend(row[0] for row in cursor.fetchall())
 
     width = len(model_fields)
-    rows = list(rows)
-    if connection.vendor == "postgresql" and len(rows) > _FEW_ROWS:
+    as_arrays = False
+    if connection.vendor == "postgresql":
+        rows = list(rows)  # counted; on SQLite they are taken a statement's worth at a time
+        as_arrays = len(rows) > _FEW_ROWS
+    if as_arrays:
         # One array a column, as Django's own bulk insert on PostgreSQL: a statement of a few
         # parameters, where VALUES would make the driver split a query of thousands. A few
         # rows (a single filing's) go as VALUES: the driver builds arrays in far more steps.

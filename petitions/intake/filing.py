@@ -482,6 +482,9 @@ def submit_public_filing(form: PublicFilingForm, *, address: str) -> Submitted |
     return Submitted(case=case, query_code=code, created=created)
 
 
+_EXISTING_SQL = f"SELECT case_id FROM {PublicSubmission._meta.db_table} WHERE token = %s"  # noqa: S608 (the model's table)
+
+
 def _existing(token: str) -> Case | None:
     # Asked on every filing and almost always empty: a bare lookup of the token's index (plain
     # SQL: compiling the query cost more than running it), the case read only for a repeat.
@@ -489,9 +492,6 @@ def _existing(token: str) -> Case | None:
         cursor.execute(_EXISTING_SQL, [token])
         found = cursor.fetchone()
     return Case.objects.get(pk=found[0]) if found else None
-
-
-_EXISTING_SQL = f"SELECT case_id FROM {PublicSubmission._meta.db_table} WHERE token = %s"  # noqa: S608 (the model's table)
 
 
 def find_case_for_lookup(number: str, code: str) -> Case | None:
